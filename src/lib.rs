@@ -1,0 +1,30 @@
+//! # hybi
+//!
+//! A WebSocket (RFC 6455) implementation that does no I/O: bytes in, events out; calls in, bytes out.
+//! `#![no_std]` + `alloc`, so the same core runs natively, in WebAssembly and on bare metal.
+//!
+#![doc = include_str!("../docs/example.md")]
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+pub mod close;
+pub mod connection;
+pub mod error;
+pub mod frame;
+pub mod handshake;
+pub mod mask;
+pub mod rng;
+pub mod utf8;
+
+pub use close::{CloseCode, CloseFrame};
+pub use connection::{Config, Connection, Event, Role};
+pub use error::{Error, Rejection};
+pub use frame::OpCode;
+#[cfg(feature = "getrandom")]
+pub use rng::OsRng;
+pub use rng::Rng;

@@ -1,0 +1,86 @@
+//! The randomness the protocol needs, injected: masking keys (RFC 6455 §5.3, §10.3) and `Sec-WebSocket-Key` (§4.1).
+//!
+//! The state machine never reaches for a random source by itself; it asks the [`Rng`] it was given.
+
+use crate::error::Error;
+
+/// A source of unpredictable bytes. Masking keys must come from a cryptographically strong source
+/// (RFC 6455 §10.3): a predictable key lets a script choose the bytes a proxy sees.
+pub trait Rng {
+    /// Fills `dest` with random bytes.
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error>;
+}
+
+impl<R: Rng + ?Sized> Rng for &mut R {
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
+        (**self).fill(dest)
+    }
+}
+
+/// The operating system's CSPRNG through `getrandom` (`crypto.getRandomValues` on wasm32),
+/// drawn 256 bytes at a time so that masking a small frame costs no system (or JS) call.
+#[cfg(feature = "getrandom")]
+#[derive(Clone)]
+pub struct OsRng {
+    pool: [u8; 256],
+    pos: usize,
+}
+
+#[cfg(feature = "getrandom")]
+impl OsRng {
+    /// A source whose pool is filled on first use.
+    pub const fn new() -> Self {
+        Self { pool: [0; 256], pos: 256 }
+    }
+}
+
+#[cfg(feature = "getrandom")]
+impl Default for OsRng {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(feature = "getrandom")]
+impl core::fmt::Debug for OsRng {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("OsRng")
+    }
+}
+
+#[cfg(feature = "getrandom")]
+impl Rng for OsRng {
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
+        if dest.len() > self.pool.len() {
+            return getrandom::fill(dest).map_err(|_| Error::Random);
+        }
+        if self.pool.len() - self.pos < dest.len() {
+            getrandom::fill(&mut self.pool).map_err(|_| Error::Random)?;
+            self.pos = 0;
+        }
+        let bytes = &mut self.pool[self.pos..self.pos + dest.len()];
+        dest.copy_from_slice(bytes);
+        // Each byte is handed out once.
+        bytes.fill(0);
+        self.pos += dest.len();
+        Ok(())
+    }
+}
+
+#[cfg(all(test, feature = "getrandom"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_differ() {
+        let mut rng = OsRng::new();
+        let mut seen = alloc::collections::BTreeSet::new();
+        for _ in 0..1000 {
+            let mut key = [0u8; 4];
+            rng.fill(&mut key).unwrap();
+            seen.insert(key);
+        }
+        // 1000 draws from 2^32: a collision is ~1e-4 likely; far fewer distinct keys means a broken pool.
+        assert!(seen.len() >= 998, "{} distinct keys of 1000", seen.len());
+    }
+}
