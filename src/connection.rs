@@ -275,7 +275,8 @@ impl<R: Rng> Connection<R> {
                         match header.opcode {
                             OpCode::Text => {
                                 // RFC 6455 §8.1: a text message must be valid UTF-8 (1007).
-                                let text = utf8::validate(payload).map_err(|e| Error::InvalidUtf8 { offset: e.offset })?;
+                                let text =
+                                    utf8::validate(payload).map_err(|e| Error::InvalidUtf8 { offset: e.offset })?;
                                 on_event(Event::Text(text));
                             }
                             _ => on_event(Event::Binary(payload)),
@@ -311,7 +312,8 @@ impl<R: Rng> Connection<R> {
                     return Err(Error::ExpectedContinuation);
                 }
                 self.check_message_size(header.len)?;
-                self.msg_kind = Some(if header.opcode == OpCode::Text { MessageKind::Text } else { MessageKind::Binary });
+                self.msg_kind =
+                    Some(if header.opcode == OpCode::Text { MessageKind::Text } else { MessageKind::Binary });
                 self.msg_fragments = 1;
             }
             OpCode::Continuation => {

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use hybi::{CloseCode, Config, Connection, Error, Event, Role, Rng};
+use hybi::{CloseCode, Config, Connection, Error, Event, Rng, Role};
 
 /// A deterministic stand-in for a CSPRNG: tests need reproducible keys.
 #[derive(Clone, Default)]

@@ -1,0 +1,228 @@
+//! Behaviour of the connection state machine: control frames, the closing handshake, bounded output.
+
+mod common;
+use common::*;
+use hybi::connection::MessageKind;
+use hybi::{CloseCode, Config, Error, Role};
+
+fn masked(first: u8, payload: &[u8]) -> Vec<u8> {
+    let key = [0x11, 0x22, 0x33, 0x44];
+    let mut v = vec![first, 0x80 | payload.len() as u8];
+    v.extend_from_slice(&key);
+    let start = v.len();
+    v.extend_from_slice(payload);
+    hybi::mask::apply(&mut v[start..], key, 0);
+    v
+}
+
+#[test]
+fn ping_is_answered_with_the_same_payload() {
+    let mut s = server();
+    assert_eq!(feed(&mut s, &masked(0x89, b"abc")), (vec![Ev::Ping(b"abc".to_vec())], Ok(())));
+    assert_eq!(out(&mut s), [0x8a, 0x03, b'a', b'b', b'c']);
+}
+
+#[test]
+fn auto_pong_can_be_switched_off() {
+    let mut config = Config::default();
+    config.auto_pong = false;
+    let mut s = with_config(Role::Server, config);
+    assert_eq!(feed(&mut s, &masked(0x89, b"abc")).0, vec![Ev::Ping(b"abc".to_vec())]);
+    assert!(out(&mut s).is_empty());
+    s.pong(b"abc").unwrap();
+    assert_eq!(out(&mut s), [0x8a, 0x03, b'a', b'b', b'c']);
+}
+
+#[test]
+fn unsolicited_pong_is_reported_and_not_answered() {
+    let mut s = server();
+    assert_eq!(feed(&mut s, &masked(0x8a, b"hb")), (vec![Ev::Pong(b"hb".to_vec())], Ok(())));
+    assert!(out(&mut s).is_empty());
+}
+
+#[test]
+fn ping_flood_without_reading_keeps_output_bounded() {
+    let mut s = server();
+    let mut flood = Vec::new();
+    for i in 0..10_000u32 {
+        flood.extend(masked(0x89, &i.to_be_bytes()));
+    }
+    let (events, r) = feed(&mut s, &flood);
+    assert!(r.is_ok());
+    assert_eq!(events.len(), 10_000);
+    // The owner never took output: only the latest Ping is answered (RFC 6455 §5.5.3).
+    assert_eq!(s.buffered_amount(), 0);
+    let o = s.output().to_vec();
+    assert_eq!(o, [&[0x8a, 0x04][..], &9_999u32.to_be_bytes()].concat());
+    // Asking for output again without writing does not add another Pong.
+    feed(&mut s, &masked(0x89, b"again"));
+    assert_eq!(s.output().len(), o.len());
+    s.advance_output(o.len());
+    assert_eq!(s.output(), [0x8a, 0x05, b'a', b'g', b'a', b'i', b'n']);
+}
+
+#[test]
+fn control_frames_between_fragments() {
+    let mut s = server();
+    let bytes = [masked(0x01, b"Hel"), masked(0x89, b"p"), masked(0x8a, b"q"), masked(0x80, b"lo")].concat();
+    for step in 1..=bytes.len() {
+        let mut s2 = server();
+        let (events, r) = feed_in(&mut s2, &bytes, step);
+        assert!(r.is_ok());
+        assert_eq!(
+            events,
+            vec![Ev::Ping(b"p".to_vec()), Ev::Pong(b"q".to_vec()), Ev::Text("Hello".into())],
+            "step {step}"
+        );
+    }
+    feed(&mut s, &bytes);
+    assert_eq!(out(&mut s), [0x8a, 0x01, b'p']);
+}
+
+#[test]
+fn peer_close_is_answered_once_echoing_the_code() {
+    let mut s = server();
+    let (events, r) = feed(&mut s, &masked(0x88, &[0x0f, 0xa0, b'b', b'y', b'e'])); // 4000 "bye"
+    assert!(r.is_ok());
+    assert_eq!(events, vec![Ev::Close(Some((4000, "bye".into())))]);
+    assert_eq!(out(&mut s), [0x88, 0x02, 0x0f, 0xa0]);
+    assert!(s.close_sent() && s.close_received());
+    // The server closes TCP first once the handshake is done and written (RFC 6455 §7.1.1).
+    assert!(s.should_close_transport());
+    // Anything after the Close is ignored; nothing more is sent, not even a Pong.
+    assert_eq!(feed(&mut s, &masked(0x89, b"late")), (vec![], Ok(())));
+    assert!(out(&mut s).is_empty());
+    assert_eq!(s.send_text("x"), Err(Error::Closed));
+}
+
+#[test]
+fn empty_close_is_answered_with_an_empty_close() {
+    let mut c = client();
+    assert_eq!(feed(&mut c, &[0x88, 0x00]), (vec![Ev::Close(None)], Ok(())));
+    let o = out(&mut c);
+    assert_eq!(&o[..2], &[0x88, 0x80]); // masked, empty
+                                        // A client waits for the server to close the transport.
+    assert!(!c.should_close_transport());
+}
+
+#[test]
+fn no_pong_after_a_close_in_the_same_read() {
+    let mut s = server();
+    let bytes = [masked(0x89, b"p"), masked(0x88, &[0x03, 0xe8])].concat();
+    let (events, _) = feed(&mut s, &bytes);
+    assert_eq!(events, vec![Ev::Ping(b"p".to_vec()), Ev::Close(Some((1000, String::new())))]);
+    assert_eq!(out(&mut s), [0x88, 0x02, 0x03, 0xe8]);
+}
+
+#[test]
+fn data_after_a_received_close_in_the_same_read_is_ignored() {
+    let mut s = server();
+    let bytes = [masked(0x88, &[0x03, 0xe8]), masked(0x81, b"ignored")].concat();
+    assert_eq!(feed(&mut s, &bytes).0, vec![Ev::Close(Some((1000, String::new())))]);
+}
+
+#[test]
+fn local_close_then_peer_close() {
+    let mut s = server();
+    s.send_text("last").unwrap();
+    s.close(Some(CloseCode::GOING_AWAY), "restart").unwrap();
+    assert!(!s.is_open());
+    assert_eq!(s.send_binary(b"x"), Err(Error::Closed));
+    assert_eq!(s.ping(b""), Err(Error::Closed));
+    assert_eq!(s.close(Some(CloseCode::NORMAL), ""), Err(Error::Closed));
+    let o = out(&mut s);
+    assert_eq!(&o[6..10], &[0x88, 0x09, 0x03, 0xe9]);
+    assert!(!s.should_close_transport(), "waits for the peer's Close");
+    // Data may still arrive before the peer's Close.
+    let (events, r) = feed(&mut s, &[masked(0x82, b"in"), masked(0x88, &[0x03, 0xe9])].concat());
+    assert!(r.is_ok());
+    assert_eq!(events, vec![Ev::Binary(b"in".to_vec()), Ev::Close(Some((1001, String::new())))]);
+    assert!(out(&mut s).is_empty(), "no second Close");
+    assert!(s.should_close_transport());
+}
+
+#[test]
+fn close_arguments_are_checked() {
+    let mut s = server();
+    assert_eq!(s.close(Some(CloseCode(1005)), ""), Err(Error::InvalidCloseCode(1005)));
+    assert_eq!(s.close(Some(CloseCode(999)), ""), Err(Error::InvalidCloseCode(999)));
+    assert_eq!(s.close(Some(CloseCode::NORMAL), &"x".repeat(124)), Err(Error::CloseReasonTooLong(124)));
+    assert!(s.is_open());
+    s.close(None, "").unwrap();
+    assert_eq!(out(&mut s), [0x88, 0x00]);
+}
+
+#[test]
+fn failing_sends_a_close_with_a_reason() {
+    let mut c = client();
+    let (_, r) = feed(&mut c, &[0x83, 0x00]);
+    assert_eq!(r, Err(Error::ReservedOpcode(3)));
+    let o = out(&mut c);
+    let mut body = o[6..].to_vec();
+    hybi::mask::apply(&mut body, [o[2], o[3], o[4], o[5]], 0);
+    assert_eq!(&body[..2], &[0x03, 0xea]);
+    assert_eq!(std::str::from_utf8(&body[2..]).unwrap(), "reserved opcode 0x3");
+}
+
+#[test]
+fn control_payload_limit_when_sending() {
+    let mut c = client();
+    assert_eq!(c.ping(&[0; 126]), Err(Error::ControlPayloadTooLong(126)));
+    assert!(c.ping(&[0; 125]).is_ok());
+}
+
+#[test]
+fn fragmented_sending_with_an_interleaved_ping() {
+    let mut s = server();
+    s.send_fragment(MessageKind::Text, "h\u{e9}".as_bytes().split_at(2).0, false).unwrap(); // "h" + first byte of é
+    s.ping(b"!").unwrap();
+    assert_eq!(s.send_binary(b"no"), Err(Error::ExpectedContinuation));
+    s.send_fragment(MessageKind::Binary, &"h\u{e9}".as_bytes()[2..], true).unwrap();
+    let bytes = out(&mut s);
+    assert_eq!(bytes, [0x01, 0x02, b'h', 0xc3, 0x89, 0x01, b'!', 0x80, 0x01, 0xa9]);
+    let mut c = client();
+    assert_eq!(feed(&mut c, &bytes).0, vec![Ev::Ping(b"!".to_vec()), Ev::Text("h\u{e9}".into())]);
+}
+
+#[test]
+fn invalid_utf8_is_refused_when_sending_fragments() {
+    let mut s = server();
+    assert_eq!(s.send_fragment(MessageKind::Text, b"\xff", false), Err(Error::InvalidUtf8 { offset: 0 }));
+    s.send_fragment(MessageKind::Text, b"\xe2\x82", false).unwrap();
+    assert_eq!(s.send_fragment(MessageKind::Text, b"", true), Err(Error::InvalidUtf8 { offset: 0 }));
+    s.send_fragment(MessageKind::Text, b"\xac", true).unwrap(); // completes "€"
+    let mut c = client();
+    assert_eq!(feed(&mut c, &out(&mut s)).0, vec![Ev::Text("€".into())]);
+}
+
+#[test]
+fn empty_messages() {
+    let mut s = server();
+    s.send_text("").unwrap();
+    s.send_binary(b"").unwrap();
+    let bytes = out(&mut s);
+    assert_eq!(bytes, [0x81, 0x00, 0x82, 0x00]);
+    let mut c = client();
+    assert_eq!(feed(&mut c, &bytes).0, vec![Ev::Text(String::new()), Ev::Binary(vec![])]);
+}
+
+#[test]
+fn configured_fragment_size_applies_to_sends() {
+    let mut config = Config::default();
+    config.fragment_size = 2;
+    let mut s = with_config(Role::Server, config);
+    s.send_text("abcde").unwrap();
+    assert_eq!(out(&mut s), [0x01, 0x02, b'a', b'b', 0x00, 0x02, b'c', b'd', 0x80, 0x01, b'e']);
+}
+
+#[test]
+fn a_4_mib_message_in_64_byte_fragments_arrives_with_the_defaults() {
+    let payload: Vec<u8> = (0..4 << 20).map(|i: u32| (i % 251) as u8).collect();
+    let mut c = client();
+    c.send_message(MessageKind::Binary, &payload, 64).unwrap();
+    let bytes = out(&mut c);
+    let mut s = server();
+    let (events, r) = feed_in(&mut s, &bytes, 65536);
+    assert_eq!(r, Ok(()));
+    assert_eq!(events, vec![Ev::Binary(payload)]);
+}
