@@ -28,3 +28,5 @@ pub use frame::OpCode;
 #[cfg(feature = "getrandom")]
 pub use rng::OsRng;
 pub use rng::Rng;
+#[cfg(all(target_arch = "wasm32", feature = "getrandom"))]
+mod wasm;

@@ -1,0 +1,196 @@
+//! The wasm-bindgen layer: a thin shell over the core, compiled only for `wasm32`.
+//!
+//! One call per socket read ([`WasmConnection::receive`]); each payload crosses the boundary once each way.
+//! Everything handed to JS is an owned copy: no view into wasm memory escapes.
+
+extern crate std;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use crate::connection::MessageKind;
+use crate::{CloseCode, Config, Connection, Error, Event, OsRng, Role};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The JS object that receives a connection's events (one method per event).
+    pub type Sink;
+    #[wasm_bindgen(method)]
+    fn text(this: &Sink, text: &str);
+    #[wasm_bindgen(method)]
+    fn binary(this: &Sink, data: Uint8Array);
+    #[wasm_bindgen(method)]
+    fn ping(this: &Sink, data: Uint8Array);
+    #[wasm_bindgen(method)]
+    fn pong(this: &Sink, data: Uint8Array);
+    /// `code` is 1005 when the Close carried no status (RFC 6455 §7.1.5).
+    #[wasm_bindgen(method)]
+    fn close(this: &Sink, code: u16, reason: &str);
+}
+
+/// Turns a core error into a JS `Error` whose `name` is `HybiError`, with `kind` (the rule broken),
+/// `closeCode` (what the connection was failed with) and `status` (the HTTP status a server answers).
+pub(crate) fn js_error(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(&alloc::format!("{e}"));
+    err.set_name("HybiError");
+    let debug = alloc::format!("{e:?}");
+    let kind = debug.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    let _ = Reflect::set(&err, &"kind".into(), &kind.into());
+    if let Some(code) = e.close_code() {
+        let _ = Reflect::set(&err, &"closeCode".into(), &code.0.into());
+    }
+    if let Some(status) = e.http_status() {
+        let _ = Reflect::set(&err, &"status".into(), &status.into());
+    }
+    err.into()
+}
+
+fn bytes(data: &[u8]) -> Uint8Array {
+    Uint8Array::from(data)
+}
+
+/// A connection after the handshake, driven from JS.
+#[wasm_bindgen]
+pub struct WasmConnection {
+    conn: Connection<OsRng>,
+}
+
+#[wasm_bindgen]
+impl WasmConnection {
+    /// A connection; a limit of 0 keeps the core's default.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        is_server: bool,
+        max_frame_size: usize,
+        max_message_size: usize,
+        max_fragments: usize,
+        auto_pong: bool,
+        fragment_size: usize,
+    ) -> WasmConnection {
+        let mut config = Config::default();
+        if max_frame_size > 0 {
+            config.max_frame_size = max_frame_size;
+        }
+        if max_message_size > 0 {
+            config.max_message_size = max_message_size;
+        }
+        if max_fragments > 0 {
+            config.max_fragments = max_fragments;
+        }
+        config.auto_pong = auto_pong;
+        config.fragment_size = fragment_size;
+        let role = if is_server { Role::Server } else { Role::Client };
+        WasmConnection { conn: Connection::new(role, config, OsRng::new()) }
+    }
+
+    /// Processes one read from the socket, calling `sink` for each event. Throws a `HybiError` on a protocol
+    /// violation (the Close frame is then waiting in the output).
+    pub fn receive(&mut self, data: &[u8], sink: &Sink) -> Result<(), JsValue> {
+        self.conn
+            .receive(data, |event| match event {
+                Event::Text(t) => sink.text(t),
+                Event::Binary(b) => sink.binary(bytes(b)),
+                Event::Ping(b) => sink.ping(bytes(b)),
+                Event::Pong(b) => sink.pong(bytes(b)),
+                Event::Close(Some(f)) => sink.close(f.code.0, f.reason),
+                Event::Close(None) => sink.close(CloseCode::NO_STATUS.0, ""),
+            })
+            .map_err(|e| js_error(&e))
+    }
+
+    /// Queues a text message.
+    #[wasm_bindgen(js_name = sendText)]
+    pub fn send_text(&mut self, text: &str) -> Result<(), JsValue> {
+        self.conn.send_text(text).map_err(|e| js_error(&e))
+    }
+
+    /// Queues a binary message.
+    #[wasm_bindgen(js_name = sendBinary)]
+    pub fn send_binary(&mut self, data: &[u8]) -> Result<(), JsValue> {
+        self.conn.send_binary(data).map_err(|e| js_error(&e))
+    }
+
+    /// Queues one fragment of a message sent in pieces.
+    #[wasm_bindgen(js_name = sendFragment)]
+    pub fn send_fragment(&mut self, is_text: bool, data: &[u8], fin: bool) -> Result<(), JsValue> {
+        let kind = if is_text { MessageKind::Text } else { MessageKind::Binary };
+        self.conn.send_fragment(kind, data, fin).map_err(|e| js_error(&e))
+    }
+
+    /// Queues a Ping.
+    pub fn ping(&mut self, data: &[u8]) -> Result<(), JsValue> {
+        self.conn.ping(data).map_err(|e| js_error(&e))
+    }
+
+    /// Queues a Pong.
+    pub fn pong(&mut self, data: &[u8]) -> Result<(), JsValue> {
+        self.conn.pong(data).map_err(|e| js_error(&e))
+    }
+
+    /// Queues a Close; `code` 0 sends a Close without a status.
+    pub fn close(&mut self, code: u16, reason: &str) -> Result<(), JsValue> {
+        let code = (code != 0).then_some(CloseCode(code));
+        self.conn.close(code, reason).map_err(|e| js_error(&e))
+    }
+
+    /// Takes every byte waiting to be written (an owned copy), or `undefined` if there is none.
+    #[wasm_bindgen(js_name = takeOutput)]
+    pub fn take_output(&mut self) -> Option<Uint8Array> {
+        let out = self.conn.output();
+        if out.is_empty() {
+            return None;
+        }
+        let n = out.len();
+        let copy = bytes(out);
+        self.conn.advance_output(n);
+        Some(copy)
+    }
+
+    /// Bytes queued and not yet taken.
+    #[wasm_bindgen(getter, js_name = bufferedAmount)]
+    pub fn buffered_amount(&self) -> usize {
+        self.conn.buffered_amount()
+    }
+
+    /// Whether messages can still be sent.
+    #[wasm_bindgen(getter, js_name = isOpen)]
+    pub fn is_open(&self) -> bool {
+        self.conn.is_open()
+    }
+
+    /// Whether a Close was sent.
+    #[wasm_bindgen(getter, js_name = closeSent)]
+    pub fn close_sent(&self) -> bool {
+        self.conn.close_sent()
+    }
+
+    /// Whether the peer's Close was received.
+    #[wasm_bindgen(getter, js_name = closeReceived)]
+    pub fn close_received(&self) -> bool {
+        self.conn.close_received()
+    }
+
+    /// Whether the owner should close the transport now (RFC 6455 §7.1.1).
+    #[wasm_bindgen(getter, js_name = shouldCloseTransport)]
+    pub fn should_close_transport(&self) -> bool {
+        self.conn.should_close_transport()
+    }
+}
+
+/// `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (RFC 6455 §4.2.2).
+#[wasm_bindgen(js_name = acceptKey)]
+pub fn accept_key(key: &str) -> String {
+    crate::handshake::accept_key(key)
+}
+
+/// XORs `data` with `key` (4 bytes) as if it started at payload byte `offset`; returns the result.
+#[wasm_bindgen]
+pub fn mask(data: &[u8], key: &[u8], offset: usize) -> Result<Uint8Array, JsValue> {
+    let key: [u8; 4] = key.try_into().map_err(|_| JsValue::from(js_sys::TypeError::new("mask key must be 4 bytes")))?;
+    let mut v: Vec<u8> = data.to_vec();
+    crate::mask::apply(&mut v, key, offset);
+    Ok(bytes(&v))
+}
