@@ -5,6 +5,8 @@
 
 extern crate std;
 
+mod handshake;
+
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -44,6 +46,11 @@ pub(crate) fn js_error(e: &Error) -> JsValue {
     }
     if let Some(status) = e.http_status() {
         let _ = Reflect::set(&err, &"status".into(), &status.into());
+    }
+    if let Error::Rejected(r) = e {
+        let _ = Reflect::set(&err, &"status".into(), &r.status.into());
+        let _ = Reflect::set(&err, &"headers".into(), &handshake::headers_js(&r.headers));
+        let _ = Reflect::set(&err, &"body".into(), &bytes(&r.body));
     }
     err.into()
 }
