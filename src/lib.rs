@@ -3,7 +3,7 @@
 //! A WebSocket (RFC 6455) implementation that does no I/O: bytes in, events out; calls in, bytes out.
 //! `#![no_std]` + `alloc`, so the same core runs natively, in WebAssembly and on bare metal.
 //!
-#![doc = include_str!("../docs/example.md")]
+#![cfg_attr(feature = "getrandom", doc = include_str!("../docs/example.md"))]
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
