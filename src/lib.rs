@@ -17,6 +17,7 @@ pub mod connection;
 pub mod error;
 pub mod frame;
 pub mod handshake;
+pub mod inspect;
 pub mod mask;
 pub mod rng;
 pub mod utf8;
