@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The test driver behind `make test` (and CI's .ci/run): runs the stages below in order, printing each
+# stage's name and how long it took, stops at the first failure with a non-zero exit, and ends with a
+# summary table and a plain `N passed, N failed[, N skipped]` line counting stages.
+#
+# Usage: scripts/test.sh [--list] [STAGE...]   (no STAGE: every stage, in order)
+#   FUZZ_SECONDS=N   seconds per fuzz target in the fuzz stage (default 45)
+set -uo pipefail # no -e: a failing stage is recorded, then the driver stops by itself
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+color=auto
+if [ -n "${CI:-}" ]; then
+  color=never
+  export CARGO_TERM_COLOR=never CARGO_INCREMENTAL=0
+fi
+
+names=() cmds=()
+stage() { names+=("$1"); shift; cmds+=("$(printf '%q ' "$@")"); }
+
+# ---- Stages made of several commands -------------------------------------------------------------------
+fmt_check() {
+  cargo fmt --all --check -- --color "$color" &&
+    cargo fmt --check --manifest-path fuzz/Cargo.toml -- --color "$color"
+}
+
+# ---- The stages: one line each, `stage NAME COMMAND [ARGS...]`, run in this order ------------------------
+# A stage passes when its command exits 0; COMMAND may be a function above. Each `setup-*` stage installs
+# (idempotently) what the stages after it use, so running one stage alone may need `make setup` first.
+stage setup-core        scripts/setup.sh core
+stage fmt               fmt_check
+stage clippy            cargo clippy --all-targets -- -D warnings
+stage test              cargo test --all-features
+stage test-no-default   cargo test --no-default-features
+stage no_std-thumbv7em  cargo build --no-default-features --target thumbv7em-none-eabihf
+stage wasm32-build      cargo build --target wasm32-unknown-unknown
+stage fuzz              scripts/fuzz.sh
+# ---- To come: uncomment (and adjust) as each lands ------------------------------------------------------
+# stage setup-wasm        scripts/setup.sh wasm
+# stage wasm-release      scripts/build-wasm.sh                           # cdylib -> wasm-bindgen -> wasm-opt, into target/wasm/
+# stage wasm-test-node    cargo test --target wasm32-unknown-unknown      # wasm-bindgen-test under Node (runner in .cargo/config.toml)
+# stage pkg-build         scripts/build-pkg.sh                            # target/wasm/ + pkg-template/ -> pkg/
+# stage setup-browsers    scripts/setup.sh browsers
+# stage wasm-test-chrome  env CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown
+# stage wasm-test-firefox env GECKODRIVER="$HOME/.cargo/bin/geckodriver" cargo test --target wasm32-unknown-unknown
+# stage setup-js          scripts/setup.sh js
+# stage node-tests        npm --prefix tests/js test                      # the npm package against real peers
+# stage page-tests        npm --prefix tests/js run test:page             # the frame inspector in headless Chromium
+
+# ---- The runner ------------------------------------------------------------------------------------------
+if [ "${1:-}" = --list ]; then
+  printf '%s\n' "${names[@]}"
+  exit 0
+fi
+selected=()
+if [ $# -eq 0 ]; then
+  selected=("${!names[@]}")
+else
+  for want in "$@"; do
+    found=
+    for i in "${!names[@]}"; do [ "${names[$i]}" = "$want" ] && { selected+=("$i"); found=1; }; done
+    [ -n "$found" ] || { echo "unknown stage '$want'; stages: ${names[*]}" >&2; exit 2; }
+  done
+fi
+
+now() { echo "${EPOCHREALTIME/,/.}"; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+total=${#selected[@]} passed=0 failed=0 n=0
+results=() times=()
+t_all=$(now)
+for i in "${selected[@]}"; do
+  n=$((n + 1))
+  printf '\n==> [%d/%d] %s: %s\n' "$n" "$total" "${names[$i]}" "${cmds[$i]% }"
+  t0=$(now)
+  (eval "${cmds[$i]}") </dev/null
+  rc=$?
+  dt=$(secs "$t0" "$(now)")
+  times+=("$dt")
+  if [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1)) results+=(ok)
+    printf '<== %s: ok in %ss\n' "${names[$i]}" "$dt"
+  else
+    failed=$((failed + 1)) results+=("FAILED (exit $rc)")
+    printf '<== %s: FAILED (exit %d) after %ss; rerun alone with: scripts/test.sh %s\n' \
+      "${names[$i]}" "$rc" "$dt" "${names[$i]}"
+    break
+  fi
+done
+
+printf '\n%-20s %-18s %8s\n' stage result seconds
+printf '%-20s %-18s %8s\n' -------------------- ------------------ --------
+for k in "${!selected[@]}"; do
+  printf '%-20s %-18s %8s\n' "${names[${selected[$k]}]}" "${results[$k]:-not run}" "${times[$k]:--}"
+done
+printf '%-20s %-18s %8s\n' total "" "$(secs "$t_all" "$(now)")"
+echo
+skipped=$((total - passed - failed))
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
