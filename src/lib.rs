@@ -30,4 +30,4 @@ pub use frame::OpCode;
 pub use rng::OsRng;
 pub use rng::Rng;
 #[cfg(all(target_arch = "wasm32", feature = "getrandom"))]
-mod wasm;
+pub mod wasm;

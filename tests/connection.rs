@@ -1,5 +1,7 @@
 //! Behaviour of the connection state machine: control frames, the closing handshake, bounded output.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 use common::*;
 use hybi::connection::MessageKind;

@@ -1,6 +1,8 @@
 //! The opening handshake end to end, through the public API only: client request → server parse → server
 //! answer → client check.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use hybi::handshake::{
     accept_key, build_rejection, error_response, parse_request, validate_request, ClientHandshake, ClientRequest,
     Limits, Request, Response, Status,

@@ -1,5 +1,7 @@
 //! The byte examples of RFC 6455 §5.7 and §1.3, through the whole connection.
 
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 use common::*;
 use hybi::frame::{self, OpCode};

@@ -5,7 +5,7 @@
 
 extern crate std;
 
-mod handshake;
+pub mod handshake;
 
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -1,0 +1,131 @@
+//! The wasm-bindgen layer, run by `wasm-bindgen-test-runner` in Node, in headless Chromium and Firefox,
+//! in a page and in a dedicated worker (`scripts/test-wasm.sh` runs each).
+#![cfg(target_arch = "wasm32")]
+
+use hybi::wasm::handshake::{build_response, parse_request, WasmClientHandshake};
+use hybi::wasm::{accept_key, Sink, WasmConnection};
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// A sink that records `[kind, payload]` pairs in `sink.events`.
+fn sink() -> (Sink, Array) {
+    let events = Array::new();
+    let obj = Object::new();
+    Reflect::set(&obj, &"events".into(), &events).unwrap();
+    for kind in ["text", "binary", "ping", "pong"] {
+        let f = Function::new_with_args("p", &format!("this.events.push(['{kind}', p])"));
+        Reflect::set(&obj, &kind.into(), &f).unwrap();
+    }
+    let close = Function::new_with_args("c, r", "this.events.push(['close', c, r])");
+    Reflect::set(&obj, &"close".into(), &close).unwrap();
+    (obj.unchecked_into(), events)
+}
+
+fn server() -> WasmConnection {
+    WasmConnection::new(true, 0, 0, 0, true, 0)
+}
+
+fn client() -> WasmConnection {
+    WasmConnection::new(false, 0, 0, 0, true, 0)
+}
+
+#[wasm_bindgen_test]
+fn rfc_masked_hello_arrives_as_text() {
+    let (sink, events) = sink();
+    let mut s = server();
+    s.receive(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58], &sink).unwrap();
+    assert_eq!(events.length(), 1);
+    let ev: Array = events.get(0).unchecked_into();
+    assert_eq!(ev.get(0).as_string().unwrap(), "text");
+    assert_eq!(ev.get(1).as_string().unwrap(), "Hello");
+}
+
+#[wasm_bindgen_test]
+fn client_frames_are_masked_with_fresh_keys_from_the_platform_rng() {
+    let mut c = client();
+    c.send_text("Hello").unwrap();
+    c.send_text("Hello").unwrap();
+    let out = c.take_output().unwrap().to_vec();
+    assert_eq!(out.len(), 22);
+    assert_eq!(&out[..2], &[0x81, 0x85]);
+    assert_ne!(&out[2..6], &out[13..17], "a fresh key per frame");
+    let (sink, events) = sink();
+    let mut s = server();
+    s.receive(&out, &sink).unwrap();
+    assert_eq!(events.length(), 2);
+    assert!(c.take_output().is_none());
+}
+
+#[wasm_bindgen_test]
+fn protocol_errors_are_typed_js_errors_and_queue_the_close() {
+    let (sink, _) = sink();
+    let mut c = client();
+    let err = c.receive(&[0x83, 0x00], &sink).unwrap_err();
+    assert!(err.is_instance_of::<js_sys::Error>());
+    let get = |k: &str| Reflect::get(&err, &k.into()).unwrap();
+    assert_eq!(get("name").as_string().unwrap(), "HybiError");
+    assert_eq!(get("kind").as_string().unwrap(), "ReservedOpcode");
+    assert_eq!(get("closeCode").as_f64().unwrap(), 1002.0);
+    assert_eq!(get("message").as_string().unwrap(), "reserved opcode 0x3");
+    let out = c.take_output().unwrap().to_vec();
+    assert_eq!(out[0], 0x88);
+    assert!(c.should_close_transport());
+}
+
+#[wasm_bindgen_test]
+fn messages_own_their_bytes_across_memory_growth() {
+    let (sink, events) = sink();
+    let mut c = client();
+    let small: Vec<u8> = (0..1024u32).map(|i| (i % 251) as u8).collect();
+    let mut frame = vec![0x82, 0x7e, 0x04, 0x00];
+    frame.extend_from_slice(&small);
+    c.receive(&frame, &sink).unwrap();
+    let first: Uint8Array = events.get(0).unchecked_into::<Array>().get(1).unchecked_into();
+    // 16 MiB more: wasm memory grows, which detaches views of the old buffer.
+    let big = vec![0x5au8; 16 << 20];
+    let mut frame = vec![0x82, 0x7f, 0, 0, 0, 0, 0x01, 0, 0, 0];
+    frame.extend_from_slice(&big);
+    c.receive(&frame, &sink).unwrap();
+    assert_eq!(first.to_vec(), small, "the first message is intact");
+    assert_ne!(JsValue::from(first.buffer()), wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer());
+    let second: Uint8Array = events.get(1).unchecked_into::<Array>().get(1).unchecked_into();
+    assert_eq!(second.length(), 16 << 20);
+}
+
+#[wasm_bindgen_test]
+fn handshake_round_trip() {
+    let headers = Array::of1(&Array::of2(&"Authorization".into(), &"Bearer t".into()));
+    let protocols = Array::of2(&"a".into(), &"b".into());
+    let mut hs =
+        WasmClientHandshake::new("127.0.0.1", 8080, false, "/x?y", None, protocols, None, headers, 0, 0).unwrap();
+    let request = hs.request().to_vec();
+    let req = parse_request(&request, 0, 0).unwrap();
+    let get = |o: &JsValue, k: &str| Reflect::get(o, &k.into()).unwrap();
+    assert_eq!(get(&req, "path").as_string().unwrap(), "/x?y");
+    assert_eq!(get(&req, "host").as_string().unwrap(), "127.0.0.1:8080");
+    let key = get(&req, "key").as_string().unwrap();
+    let response = build_response(&key, Some("b".into()), None, Array::new()).unwrap().to_vec();
+    let mut bytes = response.clone();
+    bytes.extend_from_slice(&[0x81, 0x00]); // a frame right after the head
+    let resp = hs.parse(&bytes).unwrap();
+    assert_eq!(get(&resp, "status").as_f64().unwrap(), 101.0);
+    assert_eq!(get(&resp, "protocol").as_string().unwrap(), "b");
+    assert_eq!(get(&resp, "headLength").as_f64().unwrap() as usize, response.len());
+    assert!(hs.parse(&response[..10]).unwrap().is_undefined(), "partial head");
+}
+
+#[wasm_bindgen_test]
+fn bad_requests_carry_the_answer_to_send() {
+    let err = parse_request(b"POST / HTTP/1.1\r\nHost: x\r\n\r\n", 0, 0).unwrap_err();
+    assert_eq!(Reflect::get(&err, &"status".into()).unwrap().as_f64().unwrap(), 405.0);
+    let response = Reflect::get(&err, &"response".into()).unwrap().unchecked_into::<Uint8Array>().to_vec();
+    let text = String::from_utf8(response).unwrap();
+    assert!(text.starts_with("HTTP/1.1 405 "), "{text}");
+    assert!(text.contains("Allow: GET"), "{text}");
+}
+
+#[wasm_bindgen_test]
+fn accept_key_example() {
+    assert_eq!(accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+}
