@@ -1,0 +1,86 @@
+//! `hybi::Connection::receive` on arbitrary bytes in arbitrary splits, in both roles, with small limits,
+//! interleaved with sends and output taking. Nothing may panic; the output buffer must stay bounded by what
+//! this harness sent plus one automatic Pong and one Close; after an error, the same error sticks.
+//!
+//! Input layout: byte 0 picks the role and switches, byte 1 the limits; then records of
+//! `[len, op, bytes…]`: `op` chooses receive / send / take output, `len` the number of bytes.
+#![no_main]
+
+use hybi::connection::MessageKind;
+use hybi::{CloseCode, Config, Connection, Error, Rng, Role};
+use libfuzzer_sys::fuzz_target;
+
+struct Counter(u8);
+impl Rng for Counter {
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
+        for b in dest {
+            self.0 = self.0.wrapping_mul(31).wrapping_add(7);
+            *b = self.0;
+        }
+        Ok(())
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let [sel, lim, rest @ ..] = data else { return };
+    let role = if sel & 1 == 0 { Role::Server } else { Role::Client };
+    let mut config = Config::default();
+    config.auto_pong = sel & 2 == 0;
+    config.allow_non_minimal_length = sel & 4 != 0;
+    config.fragment_size = usize::from(sel >> 4);
+    config.max_frame_size = 1 << (lim & 15);
+    config.max_message_size = 1 << ((lim >> 4) + 2);
+    config.max_fragments = usize::from(lim % 7) + 1;
+    let mut conn = Connection::new(role, config, Counter(*sel));
+
+    let mut sent = 0usize;
+    let mut error: Option<Error> = None;
+    let mut rest = rest;
+    while let [len, op, tail @ ..] = rest {
+        let n = usize::from(*len).min(tail.len());
+        let (chunk, tail) = tail.split_at(n);
+        rest = tail;
+        match op % 8 {
+            0..=3 => {
+                let mut events = 0usize;
+                let r = conn.receive(chunk, |_| events += 1);
+                match (&error, r) {
+                    (Some(e), r) => assert_eq!(r.as_ref(), Err(e), "a fatal error sticks"),
+                    (None, Err(e)) => {
+                        assert!(conn.error().is_some());
+                        error = Some(e);
+                    }
+                    (None, Ok(())) => {}
+                }
+                // Each event takes at least two bytes of input.
+                assert!(events <= chunk.len() / 2 + 1);
+            }
+            4 => {
+                if conn.send_message(MessageKind::Binary, chunk, usize::from(*len % 5)).is_ok() {
+                    sent += chunk.len() + 14 * (chunk.len() + 1);
+                }
+            }
+            5 => {
+                if let Ok(text) = core::str::from_utf8(chunk) {
+                    if conn.send_text(text).is_ok() {
+                        sent += chunk.len() + 14 * (chunk.len() + 1);
+                    }
+                }
+            }
+            6 => {
+                let _ = conn.ping(&chunk[..chunk.len().min(125)]);
+                sent += 14 + 125;
+                let _ = conn.close(Some(CloseCode(u16::from(*len) * 20)), "");
+                sent += 14 + 125;
+            }
+            _ => {
+                let n = conn.output().len();
+                // Bounded: what we queued, plus at most one automatic Pong and one Close (2 × (14 + 125)).
+                assert!(n <= sent + 2 * (14 + 125), "output {n} > {sent} sent");
+                conn.advance_output(n / 2 + 1);
+            }
+        }
+    }
+    let n = conn.output().len();
+    assert!(n <= sent + 2 * (14 + 125), "output {n} > {sent} sent");
+});
