@@ -20,8 +20,10 @@ use alloc::vec::Vec;
 use core::fmt::Write as _;
 
 use crate::close::{self, CloseCode, CloseFrame};
+#[cfg(feature = "deflate")]
+use crate::deflate::{DeflateConfig, Params, PerMessageDeflate};
 use crate::error::Error;
-use crate::frame::{self, Header, OpCode, Rules, Status, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
+use crate::frame::{self, Header, OpCode, Rules, Status, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, RSV1};
 use crate::mask;
 use crate::rng::Rng;
 use crate::utf8::{self, Validator};
@@ -142,6 +144,15 @@ pub struct Connection<R> {
     msg: Vec<u8>,
     msg_fragments: usize,
     utf8_in: Validator,
+    /// Whether the message being received is compressed (RSV1 on its first frame, RFC 7692 §6.1).
+    msg_compressed: bool,
+    /// Compressed bytes of that message so far (bounded by `max_message_size` too).
+    msg_wire: u64,
+    /// permessage-deflate, once negotiated, and a reused buffer for unmasked or compressed payloads.
+    #[cfg(feature = "deflate")]
+    deflate: Option<PerMessageDeflate>,
+    #[cfg(feature = "deflate")]
+    scratch: Vec<u8>,
 
     // The control frame being received (never more than 125 bytes).
     control: [u8; MAX_CONTROL_PAYLOAD],
@@ -184,6 +195,12 @@ impl<R: Rng> Connection<R> {
             msg: Vec::new(),
             msg_fragments: 0,
             utf8_in: Validator::new(),
+            msg_compressed: false,
+            msg_wire: 0,
+            #[cfg(feature = "deflate")]
+            deflate: None,
+            #[cfg(feature = "deflate")]
+            scratch: Vec::new(),
             control: [0; MAX_CONTROL_PAYLOAD],
             control_len: 0,
             out: Vec::new(),
@@ -196,6 +213,21 @@ impl<R: Rng> Connection<R> {
             close_received: false,
             failed: None,
         }
+    }
+
+    /// Turns on permessage-deflate (RFC 7692) with the parameters the handshake agreed on
+    /// ([`crate::deflate::client_accept`] or [`crate::deflate::server_accept`]) and the `cfg` used to negotiate.
+    /// Call it before any frame is received or sent: from then on RSV1 marks compressed messages.
+    #[cfg(feature = "deflate")]
+    pub fn enable_deflate(&mut self, params: &Params, cfg: &DeflateConfig) {
+        self.deflate = Some(PerMessageDeflate::new(self.role == Role::Server, params, cfg));
+        // RFC 7692 §6: the extension defines RSV1 (the "Per-Message Compressed" bit).
+        self.rules.allowed_rsv = RSV1;
+    }
+
+    /// Whether permessage-deflate is on.
+    pub fn deflate_enabled(&self) -> bool {
+        self.rules.allowed_rsv & RSV1 != 0
     }
 
     /// This connection's role.
@@ -262,6 +294,7 @@ impl<R: Rng> Connection<R> {
                     // hand it over without copying.
                     if done == 0
                         && header.fin
+                        && header.rsv == 0
                         && header.mask.is_none()
                         && matches!(header.opcode, OpCode::Text | OpCode::Binary)
                         && (input.len() as u64) >= remaining
@@ -311,6 +344,8 @@ impl<R: Rng> Connection<R> {
                 if self.msg_kind.is_some() {
                     return Err(Error::ExpectedContinuation);
                 }
+                self.msg_compressed = header.rsv & RSV1 != 0;
+                self.msg_wire = 0;
                 self.check_message_size(header.len)?;
                 self.msg_kind =
                     Some(if header.opcode == OpCode::Text { MessageKind::Text } else { MessageKind::Binary });
@@ -321,21 +356,34 @@ impl<R: Rng> Connection<R> {
                 if self.msg_kind.is_none() {
                     return Err(Error::UnexpectedContinuation);
                 }
+                // RFC 7692 §6.1: RSV1 is set on the first frame of a compressed message only.
+                if header.rsv & RSV1 != 0 {
+                    return Err(Error::CompressedContinuationOrControl);
+                }
                 self.msg_fragments += 1;
                 if self.msg_fragments > self.config.max_fragments {
                     return Err(Error::TooManyFragments { max: self.config.max_fragments });
                 }
                 self.check_message_size(header.len)?;
             }
-            _ => self.control_len = 0,
+            _ => {
+                // RFC 7692 §6.1: control frames are never compressed.
+                if header.rsv & RSV1 != 0 {
+                    return Err(Error::CompressedContinuationOrControl);
+                }
+                self.control_len = 0;
+            }
         }
         Ok(())
     }
 
     /// RFC 6455 §10.4: refuse a message that would outgrow the limit before buffering the excess.
-    fn check_message_size(&self, frame_len: u64) -> Result<(), Error> {
+    /// For a compressed message this bounds the compressed bytes; the inflated size is bounded while inflating.
+    fn check_message_size(&mut self, frame_len: u64) -> Result<(), Error> {
         let max = self.config.max_message_size;
-        if (self.msg.len() as u64).saturating_add(frame_len) > max as u64 {
+        let so_far = if self.msg_compressed { self.msg_wire } else { self.msg.len() as u64 };
+        self.msg_wire = self.msg_wire.saturating_add(frame_len);
+        if so_far.saturating_add(frame_len) > max as u64 {
             return Err(Error::MessageTooLarge { max });
         }
         Ok(())
@@ -354,18 +402,48 @@ impl<R: Rng> Connection<R> {
             return Ok(());
         }
         let start = self.msg.len();
-        match header.mask {
+        if self.msg_compressed {
+            #[cfg(feature = "deflate")]
+            self.inflate(header.mask, chunk, done)?;
+        } else {
+            self.append(header.mask, chunk, done);
+        }
+        // A single-frame text message read in one piece is validated once, in `end_frame`.
+        let whole = header.fin && done == 0 && chunk.len() as u64 == header.len && start == 0 && !self.msg_compressed;
+        if self.msg_kind == Some(MessageKind::Text) && !whole {
+            // Fail fast (RFC 6455 §8.1): the first invalid sequence ends the connection, mid-frame.
+            self.utf8_in.feed(&self.msg[start..]).map_err(|e| Error::InvalidUtf8 { offset: e.offset })?;
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, mask: Option<[u8; 4]>, chunk: &[u8], done: u64) {
+        let start = self.msg.len();
+        match mask {
             Some(key) => {
                 self.msg.resize(start + chunk.len(), 0);
                 mask::apply_copy(&mut self.msg[start..], chunk, key, done as usize);
             }
             None => self.msg.extend_from_slice(chunk),
         }
-        // A single-frame text message read in one piece is validated once, in `end_frame`.
-        let whole = header.fin && done == 0 && chunk.len() as u64 == header.len && start == 0;
-        if self.msg_kind == Some(MessageKind::Text) && !whole {
-            // Fail fast (RFC 6455 §8.1): the first invalid sequence ends the connection, mid-frame.
-            self.utf8_in.feed(&self.msg[start..]).map_err(|e| Error::InvalidUtf8 { offset: e.offset })?;
+    }
+
+    /// Inflates a piece of a compressed message into the message buffer, bounded by `max_message_size`
+    /// while inflating (RFC 7692 §6.2), so a small frame that expands without end stops at the limit.
+    #[cfg(feature = "deflate")]
+    fn inflate(&mut self, mask: Option<[u8; 4]>, chunk: &[u8], done: u64) -> Result<(), Error> {
+        let Some(pmd) = self.deflate.as_mut() else { return Err(Error::ReservedBits(RSV1)) };
+        let max = self.config.max_message_size;
+        match mask {
+            Some(key) => {
+                self.scratch.clear();
+                self.scratch.resize(chunk.len(), 0);
+                mask::apply_copy(&mut self.scratch, chunk, key, done as usize);
+                pmd.decompress(&self.scratch, &mut self.msg, max)?;
+                self.scratch.clear();
+                self.scratch.shrink_to(64 << 10);
+            }
+            None => pmd.decompress(chunk, &mut self.msg, max)?,
         }
         Ok(())
     }
@@ -377,8 +455,21 @@ impl<R: Rng> Connection<R> {
         if !header.fin {
             return Ok(());
         }
+        #[cfg(feature = "deflate")]
+        if self.msg_compressed {
+            // RFC 7692 §7.2.2: append 00 00 ff ff and inflate the rest.
+            let start = self.msg.len();
+            let max = self.config.max_message_size;
+            if let Some(pmd) = self.deflate.as_mut() {
+                pmd.finish_message(&mut self.msg, max)?;
+            }
+            if self.msg_kind == Some(MessageKind::Text) {
+                self.utf8_in.feed(&self.msg[start..]).map_err(|e| Error::InvalidUtf8 { offset: e.offset })?;
+            }
+        }
         let kind = self.msg_kind.take();
         self.msg_fragments = 0;
+        self.msg_compressed = false;
         match kind {
             Some(MessageKind::Text) => {
                 // A code point cut off at the end of the message is invalid.
@@ -463,15 +554,33 @@ impl<R: Rng> Connection<R> {
         if kind == MessageKind::Text {
             utf8::validate(payload).map_err(|e| Error::InvalidUtf8 { offset: e.offset })?;
         }
+        #[cfg(feature = "deflate")]
+        if let Some(pmd) = self.deflate.as_mut() {
+            let mut compressed = core::mem::take(&mut self.scratch);
+            compressed.clear();
+            if pmd.compress(payload, &mut compressed)? {
+                // RFC 7692 §6.1: RSV1 on the first frame of a compressed message.
+                let r = self.write_message(kind, &compressed, fragment_size, RSV1);
+                compressed.clear();
+                compressed.shrink_to(64 << 10);
+                self.scratch = compressed;
+                return r;
+            }
+            self.scratch = compressed;
+        }
+        self.write_message(kind, payload, fragment_size, 0)
+    }
+
+    fn write_message(&mut self, kind: MessageKind, payload: &[u8], fragment_size: usize, rsv: u8) -> Result<(), Error> {
         let step = if fragment_size == 0 { payload.len().max(1) } else { fragment_size };
         let mut chunks = payload.chunks(step).peekable();
         if chunks.peek().is_none() {
-            return self.write_frame(true, kind.opcode(), &[]);
+            return self.write_frame_rsv(true, rsv, kind.opcode(), &[]);
         }
-        let mut opcode = kind.opcode();
+        let (mut opcode, mut rsv) = (kind.opcode(), rsv);
         while let Some(chunk) = chunks.next() {
-            self.write_frame(chunks.peek().is_none(), opcode, chunk)?;
-            opcode = OpCode::Continuation;
+            self.write_frame_rsv(chunks.peek().is_none(), rsv, opcode, chunk)?;
+            (opcode, rsv) = (OpCode::Continuation, 0);
         }
         Ok(())
     }
@@ -480,6 +589,7 @@ impl<R: Rng> Connection<R> {
     /// continue it (their `kind` is ignored), and `fin` ends it. Control frames may be sent between
     /// fragments (RFC 6455 §5.4). Text may be split anywhere, even inside a code point; it is validated
     /// incrementally, and invalid UTF-8 is refused before anything of that fragment is queued.
+    /// Messages sent this way are never compressed (permessage-deflate allows that per message).
     pub fn send_fragment(&mut self, kind: MessageKind, payload: &[u8], fin: bool) -> Result<(), Error> {
         self.check_can_send()?;
         let (kind, opcode) = match self.sending {
@@ -558,6 +668,10 @@ impl<R: Rng> Connection<R> {
     }
 
     fn write_frame(&mut self, fin: bool, opcode: OpCode, payload: &[u8]) -> Result<(), Error> {
+        self.write_frame_rsv(fin, 0, opcode, payload)
+    }
+
+    fn write_frame_rsv(&mut self, fin: bool, rsv: u8, opcode: OpCode, payload: &[u8]) -> Result<(), Error> {
         let mask = match self.role {
             Role::Client => {
                 // RFC 6455 §5.3: a fresh, unpredictable key for every frame.
@@ -567,7 +681,7 @@ impl<R: Rng> Connection<R> {
             }
             Role::Server => None,
         };
-        frame::encode(&mut self.out, fin, 0, opcode, mask, payload);
+        frame::encode(&mut self.out, fin, rsv, opcode, mask, payload);
         Ok(())
     }
 
