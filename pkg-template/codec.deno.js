@@ -1,0 +1,3 @@
+// `hybi/codec` for deno: low-level helpers straight from the wasm core.
+import "./init/deno.js";
+export { acceptKey, mask } from "./hybi.js";

@@ -1,0 +1,179 @@
+// Node (≥ 20) sockets: node:net / node:tls as { readable, writable, close } with backpressure both ways.
+// Also used by Bun for proxied connections (node:tls can wrap an existing socket).
+
+import net from "node:net";
+import tls from "node:tls";
+import { HybiError } from "./errors.js";
+import { connectRequest, parseConnectResponse, proxyRefused } from "./proxy.js";
+
+const READ_HIGH_WATER = 64 * 1024;
+
+/** A connected net.Socket / tls.TLSSocket as web streams. `writable.close()` half-closes (FIN). */
+export function fromNodeSocket(sock) {
+  sock.setNoDelay?.(true);
+  let readDone = false;
+  const readable = new ReadableStream(
+    {
+      start(c) {
+        sock.on("data", (d) => {
+          if (readDone) return;
+          c.enqueue(d);
+          if (c.desiredSize <= 0) sock.pause();
+        });
+        const end = () => {
+          if (readDone) return;
+          readDone = true;
+          try {
+            c.close();
+          } catch {}
+        };
+        sock.on("end", end);
+        sock.on("close", end);
+        sock.on("error", (e) => {
+          if (readDone) return;
+          readDone = true;
+          try {
+            c.error(e);
+          } catch {}
+        });
+      },
+      pull() {
+        sock.resume();
+      },
+      cancel() {
+        readDone = true;
+        sock.destroy();
+      },
+    },
+    { highWaterMark: READ_HIGH_WATER, size: (chunk) => chunk.byteLength },
+  );
+  const writable = new WritableStream({
+    write(chunk) {
+      return new Promise((resolve, reject) => {
+        if (sock.destroyed || sock.writableEnded) {
+          reject(new HybiError("the socket is closed", { kind: "ConnectionLost" }));
+          return;
+        }
+        sock.write(chunk, (err) => (err ? reject(err) : resolve()));
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        if (sock.destroyed || sock.writableEnded) return resolve();
+        sock.end(resolve);
+      });
+    },
+    abort() {
+      sock.destroy();
+    },
+  });
+  return { readable, writable, close: () => sock.destroy(), socket: sock };
+}
+
+function tcp(host, port, signal) {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host, port, allowHalfOpen: true });
+    const onAbort = () => s.destroy(signal.reason ?? new Error("aborted"));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    s.once("connect", () => {
+      signal?.removeEventListener("abort", onAbort);
+      s.removeListener("error", reject);
+      resolve(s);
+    });
+    s.once("error", reject);
+  });
+}
+
+function tlsConnect(options, signal) {
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({ ...options, allowHalfOpen: true });
+    const onAbort = () => s.destroy(signal.reason ?? new Error("aborted"));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    s.once("secureConnect", () => {
+      signal?.removeEventListener("abort", onAbort);
+      s.removeListener("error", reject);
+      resolve(s);
+    });
+    s.once("error", (e) => {
+      signal?.removeEventListener("abort", onAbort);
+      reject(e);
+    });
+  });
+}
+
+function tlsFor(hostname, port, tlsOptions) {
+  const { ca, servername, ...rest } = tlsOptions ?? {};
+  const name = servername ?? (net.isIP(hostname) ? undefined : hostname);
+  return { ...rest, host: hostname, port, ...(name ? { servername: name } : {}), ...(ca ? { ca } : {}) };
+}
+
+/** CONNECT through an http:// proxy on a net.Socket; resolves once the tunnel is up. */
+function tunnelNode(sock, target, proxy) {
+  return new Promise((resolve, reject) => {
+    let buf = Buffer.alloc(0);
+    const cleanup = () => {
+      sock.removeListener("data", onData);
+      sock.removeListener("end", onEnd);
+      sock.removeListener("error", onError);
+    };
+    const onData = (d) => {
+      buf = Buffer.concat([buf, d]);
+      let res;
+      try {
+        res = parseConnectResponse(buf);
+      } catch (e) {
+        cleanup();
+        return reject(e);
+      }
+      if (!res) return;
+      cleanup();
+      sock.pause();
+      if (res.status < 200 || res.status > 299) return reject(proxyRefused(res, proxy));
+      const rest = buf.subarray(res.headLength);
+      if (rest.length > 0) sock.unshift(rest);
+      resolve(rest.length);
+    };
+    const onEnd = () => {
+      cleanup();
+      reject(new HybiError("the proxy closed the connection before answering CONNECT", { kind: "ProxyFailed" }));
+    };
+    const onError = (e) => {
+      cleanup();
+      reject(e);
+    };
+    sock.on("data", onData);
+    sock.on("end", onEnd);
+    sock.on("error", onError);
+    sock.write(connectRequest(target.hostname, target.port, proxy.headers));
+  });
+}
+
+export async function dialNode({ hostname, port, tls: secure, tlsOptions, proxy, signal }) {
+  let sock;
+  if (proxy) {
+    const raw = await tcp(proxy.hostname, proxy.port, signal);
+    try {
+      const extra = await tunnelNode(raw, { hostname, port }, proxy);
+      if (secure) {
+        if (extra > 0) throw new HybiError("the proxy sent bytes before the TLS handshake", { kind: "ProxyFailed" });
+        sock = await tlsConnect({ ...tlsFor(hostname, port, tlsOptions), socket: raw }, signal);
+      } else {
+        sock = raw;
+      }
+    } catch (e) {
+      raw.destroy();
+      throw e;
+    }
+  } else if (secure) {
+    sock = await tlsConnect(tlsFor(hostname, port, tlsOptions), signal);
+  } else {
+    sock = await tcp(hostname, port, signal);
+  }
+  if (signal?.aborted) {
+    sock.destroy();
+    throw signal.reason;
+  }
+  return fromNodeSocket(sock);
+}
+
+export { dialNode as dial };

@@ -1,0 +1,720 @@
+// The connection driver shared by WebSocket and WebSocketStream: opens the transport, runs the opening handshake,
+// then moves bytes between the socket and the wasm core. One wasm call per socket read (conn.receive), and the
+// output is taken and written after every receive and every send.
+//
+// The owner (a WebSocket or a WebSocketStream) gets:
+//   onOpen({ protocol, extensions, response })   once, when the handshake succeeded
+//   onMessage(data)                              string or Uint8Array (an owned copy)
+//   onClosing()                                  the closing handshake started (by the peer)
+//   onClose({ code, reason, wasClean, error })   once, at the very end
+//   wantsMore()                                  false pauses reading the socket (backpressure)
+
+import { WasmClientHandshake, WasmConnection } from "../hybi.js";
+import { HybiError, toHeaders, utf8 } from "./errors.js";
+import { platform } from "./platform.js";
+
+const TEXT = 1;
+const BINARY = 2;
+const PING = 3;
+const PONG = 4;
+const CLOSE = 5;
+
+export const CONNECTING = 0;
+export const OPEN = 1;
+export const CLOSING = 2;
+export const CLOSED = 3;
+
+const DEFAULT_HANDSHAKE_TIMEOUT = 30_000;
+const DEFAULT_CLOSE_TIMEOUT = 5_000;
+const MAX_REJECTION_BODY = 1024;
+
+const noop = () => {};
+
+function concat(a, b) {
+  if (a.byteLength === 0) return b;
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a, 0);
+  out.set(b, a.byteLength);
+  return out;
+}
+
+function sameBytes(a, b) {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Parses `ws:`/`wss:` (or `http:`/`https:`) URLs per WHATWG: a SyntaxError DOMException for anything else. */
+export function parseWebSocketURL(url, base) {
+  let u;
+  try {
+    u = base === undefined ? new URL(String(url)) : new URL(String(url), base);
+  } catch {
+    throw new DOMException(`invalid URL: ${url}`, "SyntaxError");
+  }
+  if (u.protocol === "http:") u.protocol = "ws:";
+  else if (u.protocol === "https:") u.protocol = "wss:";
+  if (u.protocol !== "ws:" && u.protocol !== "wss:") {
+    throw new DOMException(`the URL's scheme must be ws:, wss:, http: or https: (got ${u.protocol})`, "SyntaxError");
+  }
+  if (u.href.includes("#")) throw new DOMException("a WebSocket URL cannot have a fragment (#…)", "SyntaxError");
+  return u;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** WHATWG protocol checks: tokens, no duplicates (case-insensitively) → SyntaxError. */
+export function parseProtocols(protocols) {
+  if (protocols === undefined || protocols === null) return [];
+  const list = typeof protocols === "string" ? [protocols] : Array.from(protocols, String);
+  const seen = new Set();
+  for (const p of list) {
+    if (!TOKEN.test(p)) throw new DOMException(`invalid subprotocol ${JSON.stringify(p)}`, "SyntaxError");
+    const k = p.toLowerCase();
+    if (seen.has(k)) throw new DOMException(`subprotocol ${JSON.stringify(p)} is given twice`, "SyntaxError");
+    seen.add(k);
+  }
+  return list;
+}
+
+function headerPairs(headers) {
+  if (headers === undefined || headers === null) return [];
+  if (typeof headers[Symbol.iterator] === "function") return Array.from(headers, ([n, v]) => [String(n), String(v)]);
+  return Object.entries(headers).map(([n, v]) => [n, String(v)]);
+}
+
+function nonNegative(name, v, dflt) {
+  if (v === undefined || v === null) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new TypeError(`options.${name} must be a non-negative number (got ${v})`);
+  return Math.floor(n);
+}
+
+/** Validates and normalizes the options shared by WebSocket and WebSocketStream. */
+export function normalizeOptions(options = {}) {
+  const o = options ?? {};
+  if (o.proxy !== undefined && o.proxy !== null && o.socket !== undefined && o.socket !== null) {
+    throw new TypeError("options.proxy and options.socket cannot be used together");
+  }
+  let proxy = null;
+  if (o.proxy) {
+    const p = typeof o.proxy === "object" && !(o.proxy instanceof URL) ? o.proxy : { url: o.proxy };
+    let pu;
+    try {
+      pu = new URL(String(p.url));
+    } catch {
+      throw new TypeError(`options.proxy: invalid URL ${p.url}`);
+    }
+    if (pu.protocol !== "http:") throw new TypeError("options.proxy must be an http:// URL (reached with CONNECT)");
+    const headers = headerPairs(p.headers);
+    if (pu.username || pu.password) {
+      const cred = `${decodeURIComponent(pu.username)}:${decodeURIComponent(pu.password)}`;
+      headers.push(["Proxy-Authorization", `Basic ${btoa(cred)}`]);
+    }
+    proxy = { hostname: pu.hostname.replace(/^\[|\]$/g, ""), port: Number(pu.port || 80), headers };
+  }
+  if (o.perMessageDeflate) {
+    // TODO(permessage-deflate): the wasm API has no deflate yet; the option is accepted and ignored until it does.
+  }
+  return {
+    headers: headerPairs(o.headers),
+    origin: o.origin === undefined || o.origin === null ? undefined : String(o.origin),
+    maxMessageSize: nonNegative("maxMessageSize", o.maxMessageSize, 0),
+    maxFrameSize: nonNegative("maxFrameSize", o.maxFrameSize, 0),
+    fragmentSize: nonNegative("fragmentSize", o.fragmentSize, 0),
+    handshakeTimeout: nonNegative("handshakeTimeout", o.handshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT),
+    closeTimeout: nonNegative("closeTimeout", o.closeTimeout, DEFAULT_CLOSE_TIMEOUT),
+    pingInterval: nonNegative("pingInterval", o.pingInterval, 0),
+    pingTimeout: nonNegative("pingTimeout", o.pingTimeout, 0),
+    signal: o.signal ?? undefined,
+    tls: o.tls ?? undefined,
+    proxy,
+    socket: o.socket ?? undefined,
+  };
+}
+
+/** A transport from a user-supplied `{ readable, writable, close? }`. */
+function asTransport(s) {
+  if (!s || typeof s.readable?.getReader !== "function" || typeof s.writable?.getWriter !== "function") {
+    throw new TypeError("options.socket must be (or return) an object with a ReadableStream `readable` and a WritableStream `writable`");
+  }
+  return s;
+}
+
+export class Session {
+  constructor(owner, opts) {
+    this.owner = owner;
+    this.opts = opts;
+    this.state = CONNECTING;
+    this.server = false;
+    this.conn = null;
+    this.transport = null;
+    this.reader = null;
+    this.writer = null;
+    this.unwritten = 0; // bytes handed to the socket's writable and not yet accepted by it
+    this.events = [];
+    const events = this.events;
+    this.sink = {
+      text: (t) => events.push(TEXT, t, undefined),
+      binary: (b) => events.push(BINARY, b, undefined),
+      ping: (b) => events.push(PING, b, undefined),
+      pong: (b) => events.push(PONG, b, undefined),
+      close: (code, reason) => events.push(CLOSE, code, reason),
+    };
+    this.pings = []; // { payload, resolve, reject, t0 }
+    this.pingCounter = 0;
+    this.keepalive = null;
+    this.keepalivePending = null;
+    this.peerClose = null; // { code, reason }
+    this.failure = null; // the HybiError that failed the connection
+    this.finished = false;
+    this.closeTimer = null;
+    this.paused = false;
+    this.resumeWaiter = null;
+    this.abortConnect = null; // while connecting: (err) => void
+    this.readDone = false;
+  }
+
+  // ------------------------------------------------------------------ opening (client)
+
+  /** Builds the request now (throwing on bad input), then connects in the background. */
+  startClient(url, protocols) {
+    const o = this.opts;
+    const tls = url.protocol === "wss:";
+    const host = url.hostname;
+    let hs;
+    try {
+      hs = new WasmClientHandshake(
+        host,
+        url.port ? Number(url.port) : 0,
+        tls,
+        (url.pathname || "/") + url.search,
+        o.origin,
+        protocols,
+        undefined, // TODO(permessage-deflate): offer it here once the wasm API negotiates it
+        o.headers,
+        0,
+        0,
+      );
+    } catch (e) {
+      const err = HybiError.from(e);
+      if (err.kind === "InvalidRequestHeader") {
+        throw new TypeError(
+          `options.headers: ${err.message}: Sec-WebSocket-*, Upgrade, Connection and Host are set by the handshake, ` +
+            "and names must be HTTP tokens and values single-line",
+          { cause: err },
+        );
+      }
+      throw new TypeError(`cannot build the opening handshake: ${err.message}`, { cause: err });
+    }
+    const target = {
+      hostname: host.replace(/^\[|\]$/g, ""),
+      port: url.port ? Number(url.port) : tls ? 443 : 80,
+      tls,
+    };
+    this.connect(hs, target);
+  }
+
+  async connect(hs, target) {
+    const o = this.opts;
+    let abortReject;
+    const aborted = new Promise((_, reject) => (abortReject = reject));
+    aborted.catch(noop);
+    const dialAbort = new AbortController();
+    let settled = false;
+    this.abortConnect = (err) => {
+      if (settled) return;
+      settled = true;
+      dialAbort.abort(err);
+      abortReject(err);
+    };
+    const race = (p) => Promise.race([p, aborted]);
+    const timer =
+      o.handshakeTimeout > 0
+        ? setTimeout(
+            () =>
+              this.abortConnect(
+                new HybiError(`the opening handshake did not complete within ${o.handshakeTimeout} ms`, {
+                  kind: "HandshakeTimeout",
+                }),
+              ),
+            o.handshakeTimeout,
+          )
+        : null;
+    const onSignal = () => {
+      const r = o.signal.reason;
+      this.abortConnect(
+        new HybiError(`the connection was aborted${r && r.message ? `: ${r.message}` : ""}`, { kind: "Aborted", cause: r }),
+      );
+    };
+    if (o.signal) {
+      if (o.signal.aborted) onSignal();
+      else o.signal.addEventListener("abort", onSignal, { once: true });
+    }
+    try {
+      const opening = this.openTransport(target, dialAbort.signal);
+      opening.then(
+        (t) => {
+          if (settled && this.transport !== t) closeTransport(t, true);
+        },
+        noop,
+      );
+      const transport = await race(opening);
+      this.attach(transport);
+      this.write(hs.request);
+      let buf = new Uint8Array(0);
+      let info;
+      for (;;) {
+        const { value, done } = await race(this.reader.read());
+        if (done) {
+          throw new HybiError("the server closed the connection during the opening handshake", {
+            kind: "ConnectionClosed",
+          });
+        }
+        buf = concat(buf, value);
+        try {
+          info = hs.parse(buf);
+        } catch (e) {
+          throw await race(this.rejection(hs, buf, e));
+        }
+        if (info !== undefined) break;
+      }
+      settled = true;
+      if (timer) clearTimeout(timer);
+      o.signal?.removeEventListener("abort", onSignal);
+      this.abortConnect = null;
+      const leftover = buf.subarray(info.headLength);
+      this.conn = new WasmConnection(false, o.maxFrameSize, o.maxMessageSize, 0, true, o.fragmentSize);
+      this.state = OPEN;
+      this.owner.onOpen({
+        protocol: info.protocol,
+        extensions: info.extensions,
+        response: { status: info.status, headers: toHeaders(info.headers) },
+      });
+      this.startKeepalive();
+      if (leftover.byteLength > 0 && !this.finished) this.onData(leftover.slice());
+      this.readLoop();
+    } catch (e) {
+      settled = true;
+      if (timer) clearTimeout(timer);
+      o.signal?.removeEventListener("abort", onSignal);
+      this.abortConnect = null;
+      const err =
+        e instanceof HybiError
+          ? e
+          : HybiError.from(e, this.transport ? "HandshakeFailed" : "ConnectFailed");
+      if (!(e instanceof HybiError) && !err.message.startsWith("could not")) {
+        err.message = `${this.transport ? "the opening handshake failed" : `could not connect to ${target.hostname}:${target.port}`}: ${err.message}`;
+      }
+      this.finish({ code: 1006, reason: "", wasClean: false, error: err }, true);
+    }
+  }
+
+  /** A non-101 answer: read a little more so the error carries the body the server sent. */
+  async rejection(hs, buf, e) {
+    let err = HybiError.from(e);
+    if (err.kind !== "Rejected") return err;
+    const declared = Number(err.headers?.get("content-length"));
+    const want = Math.min(Number.isFinite(declared) && declared >= 0 ? declared : MAX_REJECTION_BODY, MAX_REJECTION_BODY);
+    const deadline = Date.now() + 1000;
+    while ((err.body?.byteLength ?? 0) < want && Date.now() < deadline) {
+      let t;
+      const more = await Promise.race([
+        this.reader.read(),
+        new Promise((r) => (t = setTimeout(() => r({ done: true, timeout: true }), deadline - Date.now()))),
+      ]);
+      clearTimeout(t);
+      if (more.done) break;
+      buf = concat(buf, more.value);
+      try {
+        hs.parse(buf);
+      } catch (e2) {
+        err = HybiError.from(e2);
+      }
+    }
+    return err;
+  }
+
+  async openTransport(target, signal) {
+    const o = this.opts;
+    if (o.socket !== undefined) {
+      const s = typeof o.socket === "function" ? await o.socket({ ...target, signal, tlsOptions: o.tls }) : o.socket;
+      return asTransport(s);
+    }
+    if (typeof platform.dial !== "function") {
+      throw new HybiError(
+        `this runtime (${platform.name}) has no raw sockets: pass options.socket ({ readable, writable }, or a function returning one)`,
+        { kind: "NoSockets" },
+      );
+    }
+    return platform.dial({ ...target, tlsOptions: o.tls, proxy: o.proxy, signal });
+  }
+
+  attach(transport) {
+    this.transport = transport;
+    this.reader = transport.readable.getReader();
+    this.writer = transport.writable.getWriter();
+    this.writer.closed.catch(noop);
+    this.reader.closed.catch(noop);
+  }
+
+  // ------------------------------------------------------------------ opening (server, for the accept issue)
+
+  /** An already-open connection: a server-side WebSocket built from an accepted socket. */
+  startOpen(transport, conn, leftover, server) {
+    this.server = server;
+    this.conn = conn;
+    this.state = OPEN;
+    this.attach(transport);
+    this.startKeepalive();
+    queueMicrotask(() => {
+      if (leftover && leftover.byteLength > 0 && !this.finished) this.onData(leftover);
+      this.readLoop();
+    });
+  }
+
+  // ------------------------------------------------------------------ reading
+
+  async readLoop() {
+    const reader = this.reader;
+    try {
+      for (;;) {
+        if (!this.failure && !this.owner.wantsMore()) {
+          this.paused = true;
+          await new Promise((r) => (this.resumeWaiter = r));
+          this.paused = false;
+          if (this.finished) return;
+        }
+        const { value, done } = await reader.read();
+        if (this.finished) return;
+        if (done) return this.onEof();
+        if (this.failure) continue; // after a failure, only wait for the peer to close
+        this.onData(value);
+      }
+    } catch (e) {
+      if (!this.finished) this.onTransportError(e);
+    }
+  }
+
+  /** Backpressure released: read the socket again. */
+  resume() {
+    const r = this.resumeWaiter;
+    this.resumeWaiter = null;
+    r?.();
+  }
+
+  onData(chunk) {
+    const events = this.events;
+    let error;
+    try {
+      this.conn.receive(chunk, this.sink);
+    } catch (e) {
+      error = e;
+    }
+    this.flush();
+    for (let i = 0; i < events.length; i += 3) {
+      if (this.finished) break;
+      const kind = events[i];
+      const a = events[i + 1];
+      switch (kind) {
+        case TEXT:
+        case BINARY:
+          this.owner.onMessage(a);
+          break;
+        case PONG:
+          this.onPong(a);
+          break;
+        case CLOSE:
+          this.onPeerClose(a, events[i + 2]);
+          break;
+        default: // PING: the core answers it
+      }
+    }
+    events.length = 0;
+    if (error !== undefined) this.fail(HybiError.from(error, "ProtocolError"));
+    else this.checkTransport();
+  }
+
+  onEof() {
+    this.readDone = true;
+    if (this.peerClose && this.conn.closeSent) {
+      // RFC 6455 §7.1.1: the server closed TCP after the closing handshake.
+      this.finish({ code: this.peerClose.code, reason: this.peerClose.reason, wasClean: true });
+    } else if (this.failure) {
+      this.finish({ code: 1006, reason: "", wasClean: false, error: this.failure });
+    } else {
+      this.finish({ code: 1006, reason: "", wasClean: false });
+    }
+  }
+
+  onTransportError(e) {
+    if (this.peerClose && this.conn?.closeSent) {
+      // A reset after the closing handshake completed: the close was still clean as far as frames go.
+      this.finish({ code: this.peerClose.code, reason: this.peerClose.reason, wasClean: true });
+      return;
+    }
+    const err =
+      this.failure ??
+      new HybiError(`the connection was lost: ${e && e.message ? e.message : e}`, { kind: "ConnectionLost", cause: e });
+    this.finish({ code: 1006, reason: "", wasClean: false, error: err });
+  }
+
+  onPeerClose(code, reason) {
+    this.peerClose = { code, reason };
+    if (this.state === OPEN) {
+      this.state = CLOSING;
+      this.owner.onClosing?.();
+    }
+    this.stopKeepalive();
+    this.rejectPings(new HybiError("the connection is closing", { kind: "Closed" }));
+    this.startCloseTimer();
+  }
+
+  // ------------------------------------------------------------------ writing
+
+  /** Takes the core's output and writes it; returns the write's promise (or undefined if there was nothing). */
+  flush() {
+    if (!this.conn) return undefined;
+    const out = this.conn.takeOutput();
+    return out === undefined ? undefined : this.write(out);
+  }
+
+  write(bytes) {
+    const n = bytes.byteLength;
+    this.unwritten += n;
+    const p = this.writer.write(bytes).then(
+      () => {
+        this.unwritten -= n;
+      },
+      (e) => {
+        this.unwritten -= n;
+        if (!this.finished) this.onTransportError(e);
+        throw e;
+      },
+    );
+    p.catch(noop); // callers that care (WebSocketStream's writable) still see the rejection
+    this.lastWrite = p;
+    return p;
+  }
+
+  get bufferedAmount() {
+    return this.unwritten + (this.conn ? this.conn.bufferedAmount : 0);
+  }
+
+  /** Sends a message now. Throws a HybiError if the core refuses. Returns the write promise. */
+  sendText(s) {
+    this.conn.sendText(s);
+    return this.flush();
+  }
+
+  sendBinary(bytes) {
+    this.conn.sendBinary(bytes);
+    return this.flush();
+  }
+
+  // ------------------------------------------------------------------ ping
+
+  ping(data) {
+    let payload;
+    if (data === undefined) {
+      this.pingCounter = (this.pingCounter + 1) >>> 0;
+      payload = new Uint8Array(8);
+      new DataView(payload.buffer).setUint32(0, this.pingCounter);
+      crypto.getRandomValues(payload.subarray(4));
+    } else if (typeof data === "string") payload = utf8(data);
+    else if (data instanceof ArrayBuffer) payload = new Uint8Array(data.slice(0));
+    else if (ArrayBuffer.isView(data)) payload = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+    else throw new TypeError("ping data must be a string, an ArrayBuffer or an ArrayBufferView");
+    try {
+      this.conn.ping(payload);
+    } catch (e) {
+      return Promise.reject(HybiError.from(e));
+    }
+    this.flush();
+    return new Promise((resolve, reject) => {
+      this.pings.push({ payload, resolve, reject, t0: performance.now() });
+    });
+  }
+
+  onPong(payload) {
+    const pings = this.pings;
+    let match = -1;
+    for (let i = pings.length - 1; i >= 0; i--) {
+      if (sameBytes(pings[i].payload, payload)) {
+        match = i;
+        break;
+      }
+    }
+    if (match < 0) return; // unsolicited
+    // A peer may answer only the latest Ping (RFC 6455 §5.5.3): this Pong answers every earlier one too.
+    const done = pings.splice(0, match + 1);
+    const now = performance.now();
+    for (const p of done) p.resolve(now - p.t0);
+  }
+
+  rejectPings(err) {
+    const pings = this.pings.splice(0);
+    for (const p of pings) p.reject(err);
+  }
+
+  startKeepalive() {
+    const every = this.opts.pingInterval;
+    if (!every) return;
+    const timeout = this.opts.pingTimeout || every;
+    const tick = () => {
+      if (this.state !== OPEN) return;
+      this.keepalivePending = true;
+      const t = setTimeout(() => {
+        if (this.keepalivePending && this.state === OPEN) {
+          this.fail(
+            new HybiError(`no Pong within ${timeout} ms of a keepalive Ping`, { kind: "PingTimeout", closeCode: 1011 }),
+            { code: 1011, reason: "keepalive ping timeout" },
+          );
+        }
+      }, timeout);
+      this.ping().then(
+        () => {
+          clearTimeout(t);
+          this.keepalivePending = false;
+          if (this.state === OPEN) this.keepalive = setTimeout(tick, every);
+        },
+        () => clearTimeout(t),
+      );
+    };
+    this.keepalive = setTimeout(tick, every);
+  }
+
+  stopKeepalive() {
+    if (this.keepalive) clearTimeout(this.keepalive);
+    this.keepalive = null;
+  }
+
+  // ------------------------------------------------------------------ closing
+
+  /** Starts the closing handshake (code 0: a Close without a status). While connecting: fails the handshake. */
+  close(code, reason) {
+    if (this.finished) return;
+    if (this.state === CONNECTING) {
+      this.state = CLOSING;
+      this.abortConnect?.(
+        new HybiError("close() was called before the connection was established", { kind: "Aborted" }),
+      );
+      return;
+    }
+    if (this.state !== OPEN && this.conn?.closeSent) return;
+    if (this.state === OPEN) this.state = CLOSING;
+    this.stopKeepalive();
+    try {
+      this.conn.close(code, reason);
+    } catch {
+      // already closing: nothing more to send
+    }
+    this.flush();
+    this.rejectPings(new HybiError("the connection is closing", { kind: "Closed" }));
+    this.startCloseTimer();
+    this.checkTransport();
+  }
+
+  startCloseTimer() {
+    if (this.closeTimer || this.finished) return;
+    const ms = this.opts.closeTimeout;
+    this.closeTimer = setTimeout(() => {
+      this.closeTimer = null;
+      if (this.finished) return;
+      if (this.peerClose && this.conn.closeSent) {
+        // The handshake completed but the server kept TCP open: close it ourselves (RFC 6455 §7.1.1).
+        this.finish({ code: this.peerClose.code, reason: this.peerClose.reason, wasClean: true });
+      } else {
+        this.finish({ code: 1006, reason: "", wasClean: false, error: this.failure ?? undefined });
+      }
+    }, ms || 1);
+  }
+
+  /** A server closes TCP as soon as the closing handshake completes (RFC 6455 §7.1.1). */
+  checkTransport() {
+    if (this.server && this.conn && !this.failure && this.conn.shouldCloseTransport) {
+      Promise.resolve(this.lastWrite).then(() =>
+        this.finish({ code: this.peerClose?.code ?? 1005, reason: this.peerClose?.reason ?? "", wasClean: true }),
+      );
+    }
+  }
+
+  /**
+   * Fails the connection (RFC 6455 §7.1.7): the Close the core queued (or `close`) is written, our side is
+   * half-closed, and the peer is given closeTimeout to close its side; then error + close (1006) are reported.
+   */
+  fail(err, close) {
+    if (this.failure || this.finished) return;
+    this.failure = err;
+    if (this.state === OPEN) this.state = CLOSING;
+    this.stopKeepalive();
+    this.rejectPings(err);
+    if (close && this.conn && !this.conn.closeSent) {
+      try {
+        this.conn.close(close.code, close.reason);
+      } catch {
+        // nothing more can be sent
+      }
+    }
+    if (this.conn) this.flush();
+    this.owner.onClosing?.();
+    // Half-close after the Close frame is written (WritableStream.close waits for queued writes).
+    this.writer.close().catch(noop);
+    if (this.readDone) this.finish({ code: 1006, reason: "", wasClean: false, error: err });
+    else this.startCloseTimer();
+  }
+
+  finish(result, fromConnect = false) {
+    if (this.finished) return;
+    this.finished = true;
+    this.state = CLOSED;
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.closeTimer = null;
+    this.stopKeepalive();
+    this.rejectPings(result.error ?? new HybiError("the connection is closed", { kind: "Closed" }));
+    if (this.transport) {
+      const t = this.transport;
+      const { reader, writer } = this;
+      const graceful = result.wasClean;
+      // FIN first when the close was clean (bounded), then close the socket.
+      (graceful ? Promise.race([writer.close().catch(noop), delay(200)]) : Promise.resolve())
+        .then(() => {
+          reader.cancel().catch(noop);
+          writer.abort().catch(noop);
+          if (typeof t.close === "function") {
+            try {
+              Promise.resolve(t.close(!graceful)).catch(noop);
+            } catch {}
+          }
+        });
+    }
+    this.resume();
+    if (this.conn) {
+      try {
+        this.conn.free();
+      } catch {}
+      this.conn = null;
+    }
+    this.owner.onClose(result, fromConnect);
+  }
+}
+
+function delay(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Closes a transport: its own close() when it has one, else cancel/abort its streams. */
+export function closeTransport(t, abrupt) {
+  try {
+    if (typeof t.close === "function") {
+      Promise.resolve(t.close(abrupt)).catch(noop);
+      return;
+    }
+  } catch {}
+  try {
+    t.readable.cancel().catch(noop);
+  } catch {}
+  try {
+    (abrupt ? t.writable.abort() : t.writable.close()).catch(noop);
+  } catch {}
+}

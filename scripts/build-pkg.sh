@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the npm package: scripts/build-wasm.sh (release wasm + wasm-bindgen glue in target/wasm/), then pkg/ =
+# target/wasm/* + pkg-template/* with the crate's version, then `npm pack` → target/hybi-<version>.tgz.
+# Prints the wasm size (raw and gzip). SKIP_WASM=1 reuses target/wasm/ as it is.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -n "${SKIP_WASM:-}" ] || scripts/build-wasm.sh
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+rm -rf pkg
+mkdir -p pkg
+cp target/wasm/hybi.js target/wasm/hybi.d.ts target/wasm/hybi_bg.wasm target/wasm/hybi_bg.wasm.d.ts pkg/
+cp -R pkg-template/. pkg/
+node -e '
+  const fs = require("fs"); const p = JSON.parse(fs.readFileSync("pkg/package.json", "utf8"));
+  p.version = process.argv[1]; fs.writeFileSync("pkg/package.json", JSON.stringify(p, null, 2) + "\n");
+' "$version"
+raw=$(wc -c <pkg/hybi_bg.wasm); gz=$(gzip -9c pkg/hybi_bg.wasm | wc -c)
+tgz=$(cd pkg && npm pack --silent --pack-destination ../target 2>/dev/null | tail -1)
+echo "pkg: target/$tgz (hybi $version); wasm $raw bytes raw, $gz bytes gzip -9"
