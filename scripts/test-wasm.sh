@@ -8,7 +8,7 @@ run() {
   local label=$1; shift
   echo "--- wasm-bindgen tests: $label"
   # The filter hides the runner's chatter; pipefail keeps cargo's exit status.
-  env -u GECKODRIVER -u CHROMEDRIVER "$@" cargo test --target wasm32-unknown-unknown --test wasm 2>&1 \
+  env -u GECKODRIVER -u CHROMEDRIVER "$@" cargo test --target wasm32-unknown-unknown --test wasm --test wasm_deflate 2>&1 \
     | { grep -E '^(test |test result|Running|error|thread|panicked)' || true; }
 }
 run node

@@ -5,6 +5,10 @@
 
 extern crate std;
 
+#[cfg(feature = "deflate")]
+mod deflate;
+#[cfg(feature = "deflate")]
+pub use deflate::deflate_offer;
 pub mod handshake;
 
 use alloc::string::String;
