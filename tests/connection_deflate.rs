@@ -188,3 +188,12 @@ proptest! {
         prop_assert_eq!(got, expected);
     }
 }
+
+#[test]
+fn deflate_stream_is_neither_offered_nor_accepted() {
+    // The draft's `deflate-stream` is obsolete (review point 18): only permessage-deflate is spoken.
+    let cfg = DeflateConfig::default();
+    assert!(!client_offer(&cfg).contains("deflate-stream"));
+    assert_eq!(server_accept(&cfg, ["deflate-stream"]), None);
+    assert!(matches!(client_accept(&cfg, "deflate-stream"), Err(Error::UnexpectedExtension(_))));
+}
