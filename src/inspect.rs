@@ -116,20 +116,25 @@ pub struct Message {
     pub frames: Vec<usize>,
     /// RSV1 on the first frame: compressed with permessage-deflate (RFC 7692 §6).
     pub compressed: bool,
-    /// Whether `data` has been inflated (a compressed message whose last frame arrived).
-    pub inflated: bool,
     /// Whether the last frame arrived whole.
     pub complete: bool,
-    /// The payload: reassembled, unmasked, and inflated if `inflated`.
+    /// The payload as sent: reassembled and unmasked (still compressed if `compressed`).
     pub data: Vec<u8>,
+    /// A compressed message inflated (as far as its frames go).
+    pub inflated: Option<Vec<u8>>,
     /// A Close frame's status code, if it carried one.
     pub close_code: Option<CloseCode>,
 }
 
 impl Message {
+    /// The message's content: `inflated` for a compressed message, else `data`.
+    pub fn content(&self) -> &[u8] {
+        self.inflated.as_deref().unwrap_or(&self.data)
+    }
+
     /// The text of a complete, valid Text message.
     pub fn text(&self) -> Option<&str> {
-        (self.opcode == OpCode::Text && self.complete).then(|| str::from_utf8(&self.data).ok()).flatten()
+        (self.opcode == OpCode::Text && self.complete).then(|| str::from_utf8(self.content()).ok()).flatten()
     }
 
     /// A Close frame's reason, if it carried a status code and a valid reason.
@@ -247,6 +252,7 @@ pub fn inspect(input: &[u8], options: &Options) -> Inspection {
     // The fragmented data message in progress, and its UTF-8 state.
     let mut open: Option<usize> = None;
     let mut text = Validator::new();
+    let mut inflater = Inflater::default();
     let mut pos = 0;
     while pos < input.len() {
         if ins.frames.len() >= options.max_frames {
@@ -339,9 +345,9 @@ pub fn inspect(input: &[u8], options: &Options) -> Inspection {
                 opcode: header.opcode,
                 frames: Vec::new(),
                 compressed: rsv1,
-                inflated: false,
                 complete: false,
                 data: Vec::new(),
+                inflated: None,
                 close_code: None,
             });
         }
@@ -350,18 +356,36 @@ pub fn inspect(input: &[u8], options: &Options) -> Inspection {
         message.frames.push(index);
         let start = message.data.len();
         message.data.extend_from_slice(&ins.frames[index].payload);
-        let check_text = message.opcode == OpCode::Text && !message.compressed;
+        let is_text = message.opcode == OpCode::Text;
+        let whole = present as u64 == header.len;
 
-        // RFC 6455 §8.1: text is checked as it arrives; the first invalid byte fails the connection (1007),
-        // even before the message (or this frame) is over.
-        if check_text {
+        if ins.messages[msg].compressed {
+            // RFC 7692 §7.2.2: the frames' payloads together are one DEFLATE stream, inflated as they arrive.
+            let message = &mut ins.messages[msg];
+            let out = message.inflated.get_or_insert_with(Vec::new);
+            let before = out.len();
+            let last = header.fin && whole;
+            if let Err(error) = inflater.inflate(&message.data[start..], out, options.max_message_size, last) {
+                ins.fail(payload_offset, Some(index), error);
+                break;
+            }
+            // RFC 6455 §8.1 on the inflated text; the byte can only be placed in this frame.
+            if is_text {
+                if let Err(e) = text.feed(&out[before..]) {
+                    ins.fail(payload_offset, Some(index), Error::InvalidUtf8 { offset: e.offset });
+                    break;
+                }
+            }
+        } else if is_text {
+            // RFC 6455 §8.1: text is checked as it arrives; the first invalid byte fails the connection (1007),
+            // even before the message (or this frame) is over.
             if let Err(e) = text.feed(&ins.messages[msg].data[start..]) {
                 let at = ins.wire_offset(msg, e.offset);
                 ins.fail(at, Some(index), Error::InvalidUtf8 { offset: e.offset });
                 break;
             }
         }
-        if (present as u64) < header.len {
+        if !whole {
             ins.truncated =
                 Some(Truncated { offset: pos, frame: Some(index), missing: header.len - present as u64, exact: true });
             break;
@@ -400,16 +424,13 @@ pub fn inspect(input: &[u8], options: &Options) -> Inspection {
         }
         open = None;
         ins.messages[msg].complete = true;
-        if ins.messages[msg].compressed {
-            if let Err(error) = finish_compressed(&mut ins.messages[msg], options) {
-                let first = ins.messages[msg].frames[0];
-                ins.fail(ins.frames[first].payload_offset, Some(index), error);
-                break;
-            }
-        } else if ins.messages[msg].opcode == OpCode::Text {
+        if is_text {
             // A code point cut off by the end of the message is invalid too.
             if let Err(e) = text.finish() {
-                let at = ins.wire_offset(msg, e.offset);
+                let at = match ins.messages[msg].compressed {
+                    true => payload_offset,
+                    false => ins.wire_offset(msg, e.offset),
+                };
                 ins.fail(at, Some(index), Error::InvalidUtf8 { offset: e.offset });
                 break;
             }
@@ -418,17 +439,35 @@ pub fn inspect(input: &[u8], options: &Options) -> Inspection {
     ins
 }
 
-/// Inflates a complete compressed message and checks its text (RFC 7692 §7.2.2).
-#[cfg(feature = "deflate")]
-fn finish_compressed(message: &mut Message, options: &Options) -> Result<(), Error> {
-    let _ = (message, options);
-    // Inflating waits for the permessage-deflate module; the message is shown compressed meanwhile.
-    Ok(())
+/// The decompressor for a whole capture: one window across messages, as context takeover (the default,
+/// RFC 7692 §7.1.1) keeps it; a sender that resets its own does not refer back, so keeping it is harmless.
+#[derive(Default)]
+struct Inflater {
+    #[cfg(feature = "deflate")]
+    codec: Option<crate::deflate::PerMessageDeflate>,
 }
 
-#[cfg(not(feature = "deflate"))]
-fn finish_compressed(_: &mut Message, _: &Options) -> Result<(), Error> {
-    Ok(())
+impl Inflater {
+    /// Inflates the next piece of a compressed message into `out`; `last` ends the message.
+    #[cfg(feature = "deflate")]
+    fn inflate(&mut self, piece: &[u8], out: &mut Vec<u8>, max: usize, last: bool) -> Result<(), Error> {
+        use crate::deflate::{DeflateConfig, Params, PerMessageDeflate};
+        let codec = self
+            .codec
+            .get_or_insert_with(|| PerMessageDeflate::new(true, &Params::default(), &DeflateConfig::default()));
+        codec.decompress(piece, out, max)?;
+        if last {
+            // RFC 7692 §7.2.2: append the 00 00 ff ff the sender removed.
+            codec.finish_message(out, max)?;
+        }
+        Ok(())
+    }
+
+    /// Without the `deflate` feature RSV1 is a reserved bit, so no message is compressed.
+    #[cfg(not(feature = "deflate"))]
+    fn inflate(&mut self, _: &[u8], _: &mut Vec<u8>, _: usize, _: bool) -> Result<(), Error> {
+        Ok(())
+    }
 }
 
 /// The offset, within a header, of the byte that breaks `error`'s rule.
@@ -530,6 +569,9 @@ pub struct Compose<'a> {
     pub fragment_size: usize,
     /// Send a Ping between the first two fragments (RFC 6455 §5.4 allows control frames there).
     pub inject_ping: bool,
+    /// Compress a Text or Binary message with permessage-deflate (RSV1 on its first frame, RFC 7692 §6), as if
+    /// the extension was negotiated with default parameters. Ignored without the `deflate` feature.
+    pub compress: bool,
 }
 
 /// A composed message: the bytes on the wire, and their inspection.
@@ -563,17 +605,20 @@ pub fn compose<R: Rng + ?Sized>(spec: &Compose<'_>, rng: &mut R) -> Result<Compo
                 // RFC 6455 §5.6: a text message is UTF-8.
                 utf8::validate(payload).map_err(|e| Error::InvalidUtf8 { offset: e.offset })?;
             }
+            let (payload, mut rsv) = compress(spec, payload)?;
             let step = if spec.fragment_size == 0 { payload.len().max(1) } else { spec.fragment_size };
             let mut chunks = payload.chunks(step).peekable();
             let mut opcode = spec.kind.opcode();
             if chunks.peek().is_none() {
-                frame::encode(&mut bytes, true, 0, opcode, key()?, &[]);
+                frame::encode(&mut bytes, true, rsv, opcode, key()?, &[]);
             }
             let mut first = true;
             while let Some(chunk) = chunks.next() {
                 let fin = chunks.peek().is_none();
                 // RFC 6455 §5.4: the first frame carries the opcode, the rest are continuations, FIN on the last.
-                frame::encode(&mut bytes, fin, 0, opcode, key()?, chunk);
+                // RFC 7692 §6.1: only the first frame carries RSV1.
+                frame::encode(&mut bytes, fin, rsv, opcode, key()?, chunk);
+                rsv = 0;
                 if first && !fin && spec.inject_ping {
                     // RFC 6455 §5.4: control frames may be injected in the middle of a fragmented message.
                     frame::encode(&mut bytes, true, 0, OpCode::Ping, key()?, &[]);
@@ -610,6 +655,23 @@ pub fn compose<R: Rng + ?Sized>(spec: &Compose<'_>, rng: &mut R) -> Result<Compo
     Ok(Composed { bytes, inspection })
 }
 
+/// The payload to frame and its RSV bits: compressed with RSV1 if asked and built in, else as it is.
+fn compress<'a>(spec: &Compose<'_>, payload: &'a [u8]) -> Result<(alloc::borrow::Cow<'a, [u8]>, u8), Error> {
+    #[cfg(feature = "deflate")]
+    if spec.compress {
+        use crate::deflate::{DeflateConfig, Params, PerMessageDeflate};
+        // Every message is compressed, however short (the threshold is for real connections).
+        let cfg = DeflateConfig { threshold: 0, ..DeflateConfig::default() };
+        let mut codec = PerMessageDeflate::new(spec.role == Role::Server, &Params::default(), &cfg);
+        let mut out = Vec::new();
+        if codec.compress(payload, &mut out)? {
+            return Ok((out.into(), frame::RSV1));
+        }
+    }
+    let _ = spec;
+    Ok((payload.into(), 0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -639,7 +701,16 @@ mod tests {
     }
 
     fn spec(role: Role, kind: Kind, payload: &[u8]) -> Compose<'_> {
-        Compose { role, kind, payload, close_code: None, mask: Some(KEY), fragment_size: 0, inject_ping: false }
+        Compose {
+            role,
+            kind,
+            payload,
+            close_code: None,
+            mask: Some(KEY),
+            fragment_size: 0,
+            inject_ping: false,
+            compress: false,
+        }
     }
 
     // ---- RFC 6455 §5.7 ----
@@ -779,6 +850,71 @@ mod tests {
     fn rsv1_on_continuation_or_control() {
         assert_eq!(err(&[0x41, 0x00, 0xc0, 0x00]), (2, Error::CompressedContinuationOrControl, 1002));
         assert_eq!(err(&[0xc9, 0x00]), (0, Error::CompressedContinuationOrControl, 1002));
+    }
+
+    // ---- permessage-deflate (RFC 7692 §7.2.3) ----
+
+    #[cfg(feature = "deflate")]
+    #[test]
+    fn compressed_messages_are_inflated() {
+        // §7.2.3.1: "Hello" compressed in one frame, then in two fragments.
+        let ins = run(&[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]);
+        let m = &ins.messages[0];
+        assert_eq!((m.compressed, m.text(), m.data.len()), (true, Some("Hello"), 7));
+        let ins = run(&[0x41, 0x03, 0xf2, 0x48, 0xcd, 0x80, 0x04, 0xc9, 0xc9, 0x07, 0x00]);
+        assert_eq!((ins.error.as_ref(), ins.messages[0].text()), (None, Some("Hello")));
+        // §7.2.3.2: the second message refers back into the first one's window.
+        let ins =
+            run(&[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00, 0xc1, 0x05, 0xf2, 0x00, 0x11, 0x00, 0x00]);
+        assert_eq!(ins.messages[1].text(), Some("Hello"));
+        // §7.2.3.3: a stored block; §7.2.3.5: two blocks in one message.
+        let stored = [0xc1, 0x0b, 0x00, 0x05, 0x00, 0xfa, 0xff, 0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x00];
+        assert_eq!(run(&stored).messages[0].text(), Some("Hello"));
+        let two = [0xc1, 0x0d, 0xf2, 0x48, 0x05, 0x00, 0x00, 0x00, 0xff, 0xff, 0xca, 0xc9, 0xc9, 0x07, 0x00];
+        assert_eq!(run(&two).messages[0].text(), Some("Hello"));
+        // Cut off: what arrived is inflated, the text is not complete.
+        let ins = run(&[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9]);
+        assert_eq!((ins.messages[0].text(), ins.truncated.unwrap().missing), (None, 3));
+    }
+
+    #[cfg(feature = "deflate")]
+    #[test]
+    fn compressed_errors() {
+        // BTYPE 11 is reserved: not DEFLATE (RFC 7692 §6.2 → 1007).
+        assert_eq!(err(&[0x82, 0x00, 0xc2, 0x01, 0xff]), (4, Error::InvalidCompressedData, 1007));
+        // Inflated text that is not UTF-8.
+        let c = compose(&Compose { compress: true, ..spec(Role::Server, Kind::Binary, b"ab\xff") }, &mut Counter(0))
+            .unwrap();
+        let mut bytes = c.bytes.clone();
+        bytes[0] = 0xc1;
+        assert_eq!(err(&bytes), (2, Error::InvalidUtf8 { offset: 2 }, 1007));
+        // A limit on what inflating may produce (1009).
+        let zeros = vec![0u8; 100_000];
+        let c =
+            compose(&Compose { compress: true, ..spec(Role::Server, Kind::Binary, &zeros) }, &mut Counter(0)).unwrap();
+        let ins = inspect(&c.bytes, &Options { max_message_size: 1000, ..Options::default() });
+        assert_eq!(ins.error.unwrap().error, Error::MessageTooLarge { max: 1000 });
+    }
+
+    #[cfg(feature = "deflate")]
+    #[test]
+    fn compose_compressed_round_trips() {
+        let text = "a message long enough to be worth compressing, a message long enough".repeat(4);
+        for frag in [0, 7] {
+            for role in [Role::Client, Role::Server] {
+                let c = compose(
+                    &Compose { compress: true, fragment_size: frag, ..spec(role, Kind::Text, text.as_bytes()) },
+                    &mut Counter(0),
+                )
+                .unwrap();
+                let ins = &c.inspection;
+                assert_eq!(ins.error, None);
+                assert_eq!(ins.frames[0].rsv, frame::RSV1);
+                assert!(ins.frames[1..].iter().all(|f| f.rsv == 0));
+                assert!(ins.messages[0].data.len() < text.len());
+                assert_eq!(ins.messages[0].text(), Some(text.as_str()));
+            }
+        }
     }
 
     #[test]
