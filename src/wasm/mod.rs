@@ -5,6 +5,7 @@
 
 extern crate std;
 
+mod codec;
 #[cfg(feature = "deflate")]
 mod deflate;
 #[cfg(feature = "deflate")]
