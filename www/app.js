@@ -364,7 +364,7 @@ function bitDiagram(wire, f) {
     else if (name === 'payload len') value = f.len7 === 126 ? '126 → 16-bit' : f.len7 === 127 ? '127 → 64-bit' : `${f.len7}`;
     else value = String(bits[0]);
     const off = byte === b0 && name !== 'MASK' && name !== 'payload len' ? f.offset : f.offset + 1;
-    cells.push(`<span class="bit b-${cls}" style="--w:${width}" data-o="${off}" tabindex="-1" role="listitem" aria-label="${name} = ${esc(value)}"><span class="bit-digits">${bits.join('')}</span><span class="bit-name">${name}</span><span class="bit-val">${esc(value)}</span></span>`);
+    cells.push(`<span class="bit b-${cls}" style="--w:${width}" data-o="${off}" tabindex="${cells.length ? -1 : 0}" role="listitem" aria-label="${name} = ${esc(value)}"><span class="bit-digits">${bits.join('')}</span><span class="bit-name">${name}</span><span class="bit-val">${esc(value)}</span></span>`);
   }
   return cells.join('');
 }
