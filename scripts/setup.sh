@@ -26,9 +26,12 @@ has() { command -v "$1" >/dev/null 2>&1; }
 done_parts=" "
 once() { case "$done_parts" in *" $1 "*) return 1 ;; esac; done_parts+="$1 "; }
 
-cargo_install() { # cargo_install CRATE VERSION  (the crate's own lockfile, for a reproducible build)
+cargo_install() { # cargo_install CRATE VERSION
   log "cargo install $1 $2 (a few minutes on a fresh machine)"
-  cargo install --locked --quiet "$1" --version "$2" --force
+  # The crate's own lockfile first, for a reproducible build; without it when that fails to resolve (a locked
+  # dependency yanked since, as for wasm-bindgen-cli 0.2.130's webpki-roots).
+  cargo install --locked --quiet "$1" --version "$2" --force ||
+    { log "retrying without --locked"; cargo install --quiet "$1" --version "$2" --force; }
 }
 
 setup_rust() {
