@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import net from "node:net";
 
 export function acceptKey(key) {
-  return createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC11B65").digest("base64");
+  return createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
 }
 
 /** An unmasked server frame. */
@@ -47,15 +47,20 @@ export function parseFrames(buf) {
  * Starts a raw server. `script(sock, api)` runs after the handshake (or, with `handshake: false`, on connect).
  * api: { frames: async iterator-ish next(), send(bytes), sawClose: Promise<{code, reason}|null>, request }.
  */
-export async function rawServer(script, { handshake = true, response } = {}) {
+export async function rawServer(script, { handshake = true, response, autoClose = true } = {}) {
   const sockets = new Set();
   const log = [];
   const server = net.createServer({ allowHalfOpen: true }, (sock) => {
     sockets.add(sock);
-    sock.on("close", () => sockets.delete(sock));
     sock.on("error", () => {});
     const api = { log, frames: [], waiters: [], ended: false };
+    sock.on("close", () => {
+      sockets.delete(sock);
+      api.ended = true;
+      wake();
+    });
     let head = Buffer.alloc(0), rest = Buffer.alloc(0), opened = !handshake;
+    let chunks = [], chunksLen = 0, need = 2;
     const wake = () => { const w = api.waiters.splice(0); w.forEach((f) => f()); };
     api.nextFrame = (ms = 5000) => new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error("no frame in time")), ms);
@@ -79,13 +84,33 @@ export async function rawServer(script, { handshake = true, response } = {}) {
         sock.write(response ? response(key, text) :
           `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`);
         script(sock, api);
-      } else rest = Buffer.concat([rest, d]);
-      const [frames, remaining] = parseFrames(rest);
-      rest = remaining;
-      for (const f of frames) { log.push(f); api.frames.push(f); }
+      } else {
+        chunks.push(d);
+        chunksLen += d.length;
+      }
+      if (rest.length) {
+        chunks.unshift(rest);
+        chunksLen += rest.length;
+        rest = Buffer.alloc(0);
+      }
+      if (chunksLen < need) return; // avoid quadratic re-parsing of big frames
+      const [frames, remaining] = parseFrames(Buffer.concat(chunks, chunksLen));
+      chunks = remaining.length ? [remaining] : [];
+      chunksLen = remaining.length;
+      need = frameNeed(remaining);
+      for (const f of frames) {
+        log.push(f);
+        if (autoClose && f.opcode === 8) {
+          if (!sock.writableEnded) sock.end(closeFrame(f.payload.length >= 2 ? f.payload.readUInt16BE(0) : 1000));
+        } else api.frames.push(f);
+      }
       if (frames.length) wake();
     });
-    sock.on("end", () => { api.ended = true; wake(); });
+    sock.on("end", () => {
+      api.ended = true;
+      wake();
+      if (autoClose && !sock.writableEnded) sock.end();
+    });
     if (!handshake) script(sock, api);
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
@@ -97,6 +122,14 @@ export async function rawServer(script, { handshake = true, response } = {}) {
     sockets,
     close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
   };
+}
+
+function frameNeed(buf) {
+  if (buf.length < 2) return 2;
+  const len7 = buf[1] & 0x7f, mask = buf[1] & 0x80 ? 4 : 0;
+  if (len7 < 126) return 2 + mask + len7;
+  if (len7 === 126) return buf.length < 4 ? 4 : 4 + mask + buf.readUInt16BE(2);
+  return buf.length < 10 ? 10 : 10 + mask + Number(buf.readBigUInt64BE(2));
 }
 
 export function closeCodeOf(f) {
