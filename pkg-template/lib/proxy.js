@@ -55,3 +55,28 @@ export async function tunnel({ read, write }, target, proxy) {
     return buf.subarray(res.headLength);
   }
 }
+
+/** `readable` with `prefix` delivered first (bytes that arrived with the proxy's answer). Pull-driven. */
+export function prefixStream(readable, prefix) {
+  if (!prefix || prefix.byteLength === 0) return readable;
+  const reader = readable.getReader();
+  let first = prefix;
+  return new ReadableStream(
+    {
+      async pull(c) {
+        if (first) {
+          c.enqueue(first);
+          first = null;
+          return;
+        }
+        const { value, done } = await reader.read();
+        if (done) c.close();
+        else c.enqueue(value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

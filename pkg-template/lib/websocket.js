@@ -16,6 +16,20 @@ import {
 
 const HANDLERS = ["open", "message", "error", "close"];
 
+// workerd's EventTarget calls `on<type>` properties itself when it dispatches; elsewhere we register a listener.
+const NATIVE_ON_HANDLERS = (() => {
+  let called = false;
+  class Probe extends EventTarget {
+    get onhybiprobe() {
+      return () => (called = true);
+    }
+  }
+  try {
+    new Probe().dispatchEvent(new Event("hybiprobe"));
+  } catch {}
+  return called;
+})();
+
 function isPlainOptions(v) {
   return v !== null && typeof v === "object" && !Array.isArray(v) && typeof v[Symbol.iterator] !== "function";
 }
@@ -263,7 +277,7 @@ export class WebSocket extends EventTarget {
   #registered = new Set();
   #setHandler(type, f) {
     this.#handlers[type] = typeof f === "function" || (f && typeof f === "object") ? f : null;
-    if (this.#handlers[type] && !this.#registered.has(type)) {
+    if (this.#handlers[type] && !this.#registered.has(type) && !NATIVE_ON_HANDLERS) {
       // Registered once, at the position of the first assignment (HTML's event handler semantics).
       this.#registered.add(type);
       this.addEventListener(type, (ev) => {

