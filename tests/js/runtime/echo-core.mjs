@@ -98,14 +98,62 @@ async function failure(url) {
   return { code: c.code, errorCloseCode: error.closeCode };
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function floodStatus(base, id) {
+  const ws = new WebSocket(`${base}/status?of=${id}`);
+  const msg = await timeout(new Promise((r, j) => {
+    ws.onmessage = (e) => r(JSON.parse(e.data));
+    ws.onclose = () => j(new Error("status: closed without an answer"));
+  }), 5000, "flood status");
+  ws.onclose = null;
+  return msg;
+}
+
+/** The peer floods 48 MiB while we read nothing for a while: it must not get far (the socket is not read). */
+async function backpressure(base) {
+  const count = 48, size = 1 << 20;
+  const wss = new WebSocketStream(`${base}/flood?id=rt-flood&count=${count}&size=${size}`);
+  const { readable } = await timeout(wss.opened, 10000, "flood open");
+  const reader = readable.getReader();
+  check((await timeout(reader.read(), 5000, "first flood message")).value.byteLength === size, "flood message size");
+  await sleep(1500);
+  const during = await floodStatus(base, "rt-flood");
+  check(during && !during.done && during.sent < count, `the peer is held back while we do not read (${JSON.stringify(during)})`);
+  for (let got = 1; got < count; got++) {
+    const { value } = await timeout(reader.read(), 10000, "flood message");
+    check(value.byteLength === size, "flood message size");
+  }
+  await sleep(50);
+  const afterwards = await floodStatus(base, "rt-flood");
+  check(afterwards.done && afterwards.sent === count, `flood completes once read (${JSON.stringify(afterwards)})`);
+  wss.close();
+  await timeout(wss.closed, 5000, "flood close");
+  return { heldAt: during.sent, of: count };
+}
+
+async function viaProxy(base, proxy) {
+  const ws = new WebSocket(`${base}/echo?id=rt-proxy`, [], { proxy });
+  await timeout(new Promise((r, j) => ((ws.onopen = r), (ws.onclose = (e) => j(new Error(`proxy: closed ${e.code}`))))), 10000, "proxy open");
+  ws.onclose = null;
+  const got = new Promise((r) => (ws.onmessage = (e) => r(e.data)));
+  ws.send("via proxy");
+  check((await timeout(got, 5000, "proxy echo")) === "via proxy", "echo through the CONNECT proxy");
+  const closed = new Promise((r) => (ws.onclose = (e) => r(e.code)));
+  ws.close();
+  return { code: await timeout(closed, 5000, "proxy close") };
+}
+
 /** base: ws://host:port (the ws peer); tlsBase: wss://localhost:port or ""; ca: PEM (or "" where the runtime
  *  trusts it another way). */
-export async function runEcho({ base, tlsBase, ca }) {
+export async function runEcho({ base, tlsBase, ca, proxy }) {
   const out = {};
   out.webSocket = await webSocketEcho(`${base}/echo?id=rt-ws`);
   out.stream = await streamEcho(`${base}/echo?id=rt-stream`);
   out.failure = await failure(`${base}/invalid-utf8?id=rt-fail`);
   if (tlsBase) out.tls = await webSocketEcho(`${tlsBase}/echo?id=rt-tls`, ca ? { tls: { ca } } : undefined);
+  if (proxy) out.proxy = await viaProxy(base, proxy);
+  out.backpressure = await backpressure(base);
   out.ok = true;
   return out;
 }

@@ -5,7 +5,12 @@ export default {
   async fetch(request) {
     const u = new URL(request.url);
     try {
-      const res = await runEcho({ base: u.searchParams.get("base"), tlsBase: u.searchParams.get("tls") ?? "", ca: "" });
+      const res = await runEcho({
+        base: u.searchParams.get("base"),
+        tlsBase: u.searchParams.get("tls") ?? "",
+        ca: "",
+        proxy: u.searchParams.get("proxy") ?? "",
+      });
       return Response.json(res);
     } catch (e) {
       return Response.json({ ok: false, error: String(e?.stack ?? e) });
