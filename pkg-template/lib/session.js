@@ -633,9 +633,9 @@ export class Session {
   /** A server closes TCP as soon as the closing handshake completes (RFC 6455 §7.1.1). */
   checkTransport() {
     if (this.server && this.conn && !this.failure && this.conn.shouldCloseTransport) {
-      Promise.resolve(this.lastWrite).then(() =>
-        this.finish({ code: this.peerClose?.code ?? 1005, reason: this.peerClose?.reason ?? "", wasClean: true }),
-      );
+      const done = () =>
+        this.finish({ code: this.peerClose?.code ?? 1005, reason: this.peerClose?.reason ?? "", wasClean: true });
+      Promise.resolve(this.lastWrite).then(done, done);
     }
   }
 
