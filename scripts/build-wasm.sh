@@ -4,10 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/wasm
-profile=${WASM_PROFILE:-release}
+profile=${WASM_PROFILE:-wasm}
 cargo rustc --lib --profile "$profile" --target wasm32-unknown-unknown --crate-type cdylib ${CARGO_FEATURES:+--features "$CARGO_FEATURES"} -q
 mkdir -p "$out"
-wasm-bindgen --target web --out-dir "$out" --out-name hybi "target/wasm32-unknown-unknown/$profile/hybi.wasm"
+wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$out" --out-name hybi "target/wasm32-unknown-unknown/$profile/hybi.wasm"
 # Never Debian's binaryen (108): its output crashes on load. The npm package is pinned in package.json.
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \

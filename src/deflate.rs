@@ -363,7 +363,7 @@ struct Malformed<'a> {
 
 impl Malformed<'_> {
     fn describe(&self) -> String {
-        format!("malformed extension {:?}: {}", lossy(self.text), self.why)
+        format!("malformed extension \"{}\": {}", lossy(self.text), self.why)
     }
 }
 

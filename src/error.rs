@@ -137,6 +137,52 @@ pub struct Rejection {
 }
 
 impl Error {
+    /// The variant's name (`"ReservedOpcode"`, `"MessageTooLarge"` …): a stable, machine-readable kind
+    /// for bindings, without the formatting machinery of `Debug`.
+    pub fn kind(&self) -> &'static str {
+        use Error::*;
+        match self {
+            ReservedBits(..) => "ReservedBits",
+            ReservedOpcode(..) => "ReservedOpcode",
+            FragmentedControlFrame => "FragmentedControlFrame",
+            ControlFrameTooLong => "ControlFrameTooLong",
+            LengthTopBitSet => "LengthTopBitSet",
+            NonMinimalLength => "NonMinimalLength",
+            UnmaskedFrame => "UnmaskedFrame",
+            MaskedFrame => "MaskedFrame",
+            UnexpectedContinuation => "UnexpectedContinuation",
+            ExpectedContinuation => "ExpectedContinuation",
+            CompressedContinuationOrControl => "CompressedContinuationOrControl",
+            FrameTooLarge { .. } => "FrameTooLarge",
+            MessageTooLarge { .. } => "MessageTooLarge",
+            TooManyFragments { .. } => "TooManyFragments",
+            InvalidUtf8 { .. } => "InvalidUtf8",
+            InvalidCloseReason => "InvalidCloseReason",
+            InvalidCompressedData => "InvalidCompressedData",
+            CloseTooShort => "CloseTooShort",
+            InvalidCloseCode(..) => "InvalidCloseCode",
+            CloseReasonTooLong(..) => "CloseReasonTooLong",
+            ControlPayloadTooLong(..) => "ControlPayloadTooLong",
+            Closed => "Closed",
+            Random => "Random",
+            MalformedHttp(..) => "MalformedHttp",
+            HeadTooLarge { .. } => "HeadTooLarge",
+            TooManyHeaders { .. } => "TooManyHeaders",
+            MethodNotAllowed => "MethodNotAllowed",
+            HttpVersion => "HttpVersion",
+            BadHeader(..) => "BadHeader",
+            InvalidKey => "InvalidKey",
+            UnsupportedVersion => "UnsupportedVersion",
+            InvalidAccept => "InvalidAccept",
+            UnexpectedProtocol(..) => "UnexpectedProtocol",
+            UnexpectedExtension(..) => "UnexpectedExtension",
+            Rejected(..) => "Rejected",
+            InvalidRequestHeader(..) => "InvalidRequestHeader",
+            InvalidUrl(..) => "InvalidUrl",
+            InvalidProtocol(..) => "InvalidProtocol",
+        }
+    }
+
     /// The close code the RFC asks an endpoint to fail the connection with, for a peer's protocol violation.
     /// `None` for errors that are not about received frames (local misuse, handshake).
     pub fn close_code(&self) -> Option<CloseCode> {
@@ -211,14 +257,43 @@ impl fmt::Display for Error {
             InvalidKey => f.write_str("Sec-WebSocket-Key is not base64 of 16 bytes"),
             UnsupportedVersion => f.write_str("Sec-WebSocket-Version is not 13"),
             InvalidAccept => f.write_str("Sec-WebSocket-Accept does not match the key"),
-            UnexpectedProtocol(p) => write!(f, "server chose subprotocol {p:?}, which was not offered"),
-            UnexpectedExtension(e) => write!(f, "server answered with extension {e:?}, which was not offered"),
+            UnexpectedProtocol(p) => write!(f, "server chose subprotocol \"{p}\", which was not offered"),
+            UnexpectedExtension(e) => write!(f, "server answered with extension \"{e}\", which was not offered"),
             Rejected(r) => write!(f, "server answered {} {} instead of 101", r.status, r.reason),
-            InvalidRequestHeader(name) => write!(f, "header {name:?} cannot be set"),
+            InvalidRequestHeader(name) => write!(f, "header \"{name}\" cannot be set"),
             InvalidUrl(what) => write!(f, "invalid URL: {what}"),
-            InvalidProtocol(p) => write!(f, "invalid subprotocol {p:?}"),
+            InvalidProtocol(p) => write!(f, "invalid subprotocol \"{p}\""),
         }
     }
 }
 
 impl core::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+
+    #[test]
+    fn kind_is_the_variant_name() {
+        let samples = [
+            Error::ReservedOpcode(3),
+            Error::FrameTooLarge { len: 1, max: 0 },
+            Error::Closed,
+            Error::UnexpectedProtocol("x".into()),
+            Error::Rejected(Box::new(Rejection {
+                status: 401,
+                reason: "x".into(),
+                headers: Vec::new(),
+                body: Vec::new(),
+            })),
+        ];
+        for e in samples {
+            let debug = format!("{e:?}");
+            assert!(
+                debug.starts_with(e.kind()) && !debug[e.kind().len()..].starts_with(char::is_alphanumeric),
+                "{debug}"
+            );
+        }
+    }
+}

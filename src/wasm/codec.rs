@@ -40,8 +40,7 @@ fn role_name(role: Role) -> &'static str {
 /// `{ kind, message, closeCode, section }` for an error; `kind` is the variant's name.
 fn error_js(e: &Error) -> Object {
     let o = Object::new();
-    let debug = alloc::format!("{e:?}");
-    set(&o, "kind", debug.split(|c: char| !c.is_alphanumeric()).next().unwrap_or(""));
+    set(&o, "kind", e.kind());
     set(&o, "message", alloc::format!("{e}"));
     set(&o, "closeCode", opt(e.close_code().map(|c| c.0)));
     set(&o, "section", inspect::rule_section(e));

@@ -43,8 +43,7 @@ extern "C" {
 pub(crate) fn js_error(e: &Error) -> JsValue {
     let err = js_sys::Error::new(&alloc::format!("{e}"));
     err.set_name("HybiError");
-    let debug = alloc::format!("{e:?}");
-    let kind = debug.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    let kind = e.kind();
     let _ = Reflect::set(&err, &"kind".into(), &kind.into());
     if let Some(code) = e.close_code() {
         let _ = Reflect::set(&err, &"closeCode".into(), &code.0.into());
