@@ -29,4 +29,4 @@ fuzz:
 
 clean:
 	cargo clean
-	rm -rf fuzz/target fuzz/artifacts fuzz/coverage pkg tests/js/out test-output
+	rm -rf fuzz/target fuzz/artifacts fuzz/coverage pkg www/wasm tests/js/out test-output

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make serve`: shows the project running.
-#  - www/index.html exists (the frame inspector): serves www/ on http://127.0.0.1:$PORT/ (default 8080)
-#    with python3's http.server, bound to loopback only, until interrupted.
+#  - www/index.html exists (the frame inspector): builds the release wasm into www/wasm/, then serves www/
+#    on http://127.0.0.1:$PORT/ (default 8080) with python3's http.server, loopback only, until interrupted.
 #  - otherwise, examples/demo.rs exists: runs the native demo (`cargo run --example demo`).
 #  - otherwise: says there is nothing to show yet.
 # Installs what it needs first (idempotently, through scripts/setup.sh).
@@ -11,8 +11,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 PORT=${PORT:-8080}
 
 if [ -f www/index.html ]; then
-  # TODO(wasm): once the page's loader lands, build the wasm it imports here, e.g.
-  #   scripts/setup.sh wasm && scripts/build-wasm.sh   (-> target/wasm/), then copy or link it under www/
+  scripts/setup.sh wasm # rust targets, wasm-bindgen-cli, npm's binaryen (wasm-opt)
+  scripts/build-www.sh  # the release wasm into www/wasm/
   command -v python3 >/dev/null || { echo "serve: python3 is needed to serve www/" >&2; exit 1; }
   echo "serve: the frame inspector is at http://127.0.0.1:${PORT}/ (serving www/; Ctrl-C stops)"
   exec python3 -m http.server "$PORT" --bind 127.0.0.1 --directory www

@@ -22,29 +22,30 @@ fmt_check() {
   cargo fmt --all --check -- --color "$color" &&
     cargo fmt --check --manifest-path fuzz/Cargo.toml -- --color "$color"
 }
+clippy_all() { # the host build, and the wasm32 one (src/wasm/ and tests/wasm*.rs exist only there)
+  cargo clippy --all-targets -- -D warnings &&
+    cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+}
+page_tests() { # the frame inspector (www/) in headless Chromium, on the release wasm
+  scripts/build-www.sh && node --test --test-reporter=spec tests/www/
+}
 
 # ---- The stages: one line each, `stage NAME COMMAND [ARGS...]`, run in this order ------------------------
 # A stage passes when its command exits 0; COMMAND may be a function above. Each `setup-*` stage installs
 # (idempotently) what the stages after it use, so running one stage alone may need `make setup` first.
 stage setup-core        scripts/setup.sh core
 stage fmt               fmt_check
-stage clippy            cargo clippy --all-targets -- -D warnings
+stage clippy            clippy_all
 stage test              cargo test --all-features
 stage test-no-default   cargo test --no-default-features
 stage no_std-thumbv7em  cargo build --no-default-features --target thumbv7em-none-eabihf
 stage wasm32-build      cargo build --target wasm32-unknown-unknown
-stage fuzz              scripts/fuzz.sh
-# ---- To come: uncomment (and adjust) as each lands ------------------------------------------------------
-# stage setup-wasm        scripts/setup.sh wasm
-# stage wasm-release      scripts/build-wasm.sh                           # cdylib -> wasm-bindgen -> wasm-opt, into target/wasm/
-# stage wasm-test-node    cargo test --target wasm32-unknown-unknown      # wasm-bindgen-test under Node (runner in .cargo/config.toml)
-# stage pkg-build         scripts/build-pkg.sh                            # target/wasm/ + pkg-template/ -> pkg/
-# stage setup-browsers    scripts/setup.sh browsers
-# stage wasm-test-chrome  env CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown
-# stage wasm-test-firefox env GECKODRIVER="$HOME/.cargo/bin/geckodriver" cargo test --target wasm32-unknown-unknown
-# stage setup-js          scripts/setup.sh js
-# stage node-tests        npm --prefix tests/js test                      # the npm package against real peers
-# stage page-tests        npm --prefix tests/js run test:page             # the frame inspector in headless Chromium
+stage setup-wasm        scripts/setup.sh wasm browsers js
+stage wasm-bindgen      scripts/test-wasm.sh          # tests/wasm*.rs in Node, Chromium and Firefox (page + worker)
+stage js                tests/js/run.sh               # the packed npm package: Node 20 + 24, workerd, Deno, Bun
+stage page              page_tests                    # www/ end to end in headless Chromium
+stage fuzz              scripts/fuzz.sh               # every fuzz/ target, FUZZ_SECONDS each
+# ---- To come: add a line here (and a setup part in scripts/setup.sh if it needs a new tool) -------------
 
 # ---- The runner ------------------------------------------------------------------------------------------
 if [ "${1:-}" = --list ]; then
