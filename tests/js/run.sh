@@ -50,7 +50,7 @@ if [ ! -f "$scratch/node_modules/hybi/package.json" ] || [ "$tgz" -nt "$scratch/
 fi
 rm -rf "$scratch/tests"
 mkdir -p "$scratch/tests"
-cp -R tests/js/helpers tests/js/peers tests/js/runtime tests/js/*.test.mjs "$scratch/tests/"
+cp -R tests/js/helpers tests/js/peers tests/js/runtime tests/js/types tests/js/*.test.mjs "$scratch/tests/"
 
 # ---- run
 export HYBI_TEST_CERTS=$(mktemp -d -t hybi-certs-XXXXXX)

@@ -136,3 +136,13 @@ test("every runtime's proxied connection went through the CONNECT proxy", () => 
   const tunnels = proxy.tunnels.filter((t) => t.target === `127.0.0.1:${peer.port}`);
   assert.equal(tunnels.length, 5);
 });
+
+test("types: index.d.ts and codec.d.ts type-check a usage sample (deno check), and catch misuse", async () => {
+  const deno = bin(".bin/deno");
+  const env = { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
+  const good = await run(deno, ["check", join(here, "types", "usage.ts")], env);
+  assert.equal(good.err, null, `${good.stdout}${good.stderr}`);
+  const bad = await run(deno, ["check", join(here, "types", "bad.ts")], env);
+  assert.ok(bad.err, "bad.ts must not type-check");
+  assert.equal((bad.stderr.match(/TS\d+ \[ERROR\]/g) ?? []).length, 3, bad.stderr);
+});
