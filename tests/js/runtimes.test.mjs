@@ -49,6 +49,7 @@ function bases() {
 }
 
 function assertEcho(res) {
+  assert.equal(res.codec, true);
   assert.deepEqual(res.webSocket, { code: 1000, reason: "bye", wasClean: true });
   assert.deepEqual(res.stream, { closeCode: 4000, reason: "stream bye" });
   assert.deepEqual(res.failure, { code: 1006, errorCloseCode: 1007 });

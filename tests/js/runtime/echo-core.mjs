@@ -1,6 +1,7 @@
 // The echo test every runtime runs (workerd via miniflare, Deno, Bun, Node), importing `hybi` by package name so
 // that the runtime's own export condition picks the entry. No runtime-specific imports here.
 import { WebSocket, WebSocketStream, HybiError } from "hybi";
+import { acceptKey, mask } from "hybi/codec";
 
 function timeout(p, ms, what) {
   let t;
@@ -148,6 +149,10 @@ async function viaProxy(base, proxy) {
  *  trusts it another way). */
 export async function runEcho({ base, tlsBase, ca, proxy }) {
   const out = {};
+  // hybi/codec through the same runtime condition (RFC 6455 §1.3's example key).
+  check(acceptKey("dGhlIHNhbXBsZSBub25jZQ==") === "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "hybi/codec acceptKey");
+  check([...mask(new Uint8Array([1, 2, 3, 4, 5]), new Uint8Array([1, 1, 1, 1]), 0)].join() === "0,3,2,5,4", "hybi/codec mask");
+  out.codec = true;
   out.webSocket = await webSocketEcho(`${base}/echo?id=rt-ws`);
   out.stream = await streamEcho(`${base}/echo?id=rt-stream`);
   out.failure = await failure(`${base}/invalid-utf8?id=rt-fail`);

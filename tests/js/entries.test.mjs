@@ -1,0 +1,58 @@
+// The `default` entry (runtimes without their own): explicit init(), and WebSocket only with options.socket.
+// Imported by file path because Node itself always matches the `node` condition. Runs in its own process, so the
+// wasm is not initialized yet when the test starts.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import net from "node:net";
+import { test } from "node:test";
+import { frame, rawServer } from "./helpers/raw.mjs";
+
+const pkg = new URL("../node_modules/hybi/", import.meta.url);
+
+test("default entry: init(bytes) then WebSocket over options.socket; no socket → NoSockets error", async () => {
+  const hybi = await import(new URL("hybi.default.js", pkg));
+  const codec = await import(new URL("codec.default.js", pkg));
+  assert.equal(typeof hybi.init, "function");
+  await hybi.init(readFileSync(new URL("hybi_bg.wasm", pkg)));
+  await hybi.init(new URL("hybi_bg.wasm", pkg).href).catch(() => {}); // again: a no-op (Node's fetch has no file:)
+  assert.equal(codec.acceptKey("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+
+  const ws = new hybi.WebSocket("ws://127.0.0.1:9/");
+  const err = await new Promise((r) => (ws.onerror = (e) => r(e.error)));
+  assert.equal(err.kind, "NoSockets");
+  assert.match(err.message, /options\.socket/);
+
+  const srv = await rawServer((sock) => sock.write(frame(0x1, "default entry")));
+  try {
+    const socket = () =>
+      new Promise((resolve) => {
+        const s = net.connect(srv.port, "127.0.0.1", () =>
+          resolve({
+            readable: new ReadableStream({ start: (c) => (s.on("data", (d) => c.enqueue(new Uint8Array(d))), s.on("end", () => c.close())) }),
+            writable: new WritableStream({ write: (chunk) => new Promise((r) => s.write(chunk, r)), close: () => s.end() }),
+            close: () => s.destroy(),
+          }),
+        );
+      });
+    const ws2 = new hybi.WebSocket("ws://anything.test/", [], { socket });
+    const msg = await new Promise((r, j) => ((ws2.onmessage = (e) => r(e.data)), (ws2.onclose = () => j(new Error("closed")))));
+    assert.equal(msg, "default entry");
+    ws2.onclose = null;
+    const closed = new Promise((r) => (ws2.onclose = (e) => r(e.wasClean)));
+    ws2.close();
+    assert.equal(await closed, true);
+  } finally {
+    await srv.close();
+  }
+});
+
+test("package.json: exports per runtime in condition order, ./codec, ./hybi_bg.wasm, sideEffects", () => {
+  const p = JSON.parse(readFileSync(new URL("package.json", pkg), "utf8"));
+  assert.deepEqual(Object.keys(p.exports["."]), ["types", "workerd", "deno", "bun", "node", "browser", "default"]);
+  assert.deepEqual(Object.keys(p.exports["./codec"]), ["types", "workerd", "deno", "bun", "node", "browser", "default"]);
+  assert.equal(p.exports["./hybi_bg.wasm"], "./hybi_bg.wasm");
+  for (const cond of Object.values(p.exports["."]).concat(Object.values(p.exports["./codec"]))) {
+    assert.ok(readFileSync(new URL(cond, pkg)).length > 0, cond);
+    if (cond.endsWith(".js")) assert.ok(p.sideEffects.includes(cond), `${cond} is in sideEffects`);
+  }
+});
