@@ -15,5 +15,8 @@ node -e '
   p.version = process.argv[1]; fs.writeFileSync("pkg/package.json", JSON.stringify(p, null, 2) + "\n");
 ' "$version"
 raw=$(wc -c <pkg/hybi_bg.wasm); gz=$(gzip -9c pkg/hybi_bg.wasm | wc -c)
+# The README states the sizes of the wasm it ships with.
+kib() { awk -v n="$1" 'BEGIN { printf "%.1f KiB", n / 1024 }'; }
+sed -i "s/@WASM_RAW@/$raw bytes ($(kib "$raw"))/g; s/@WASM_GZIP@/$gz bytes ($(kib "$gz"))/g" pkg/README.md
 tgz=$(cd pkg && npm pack --silent --pack-destination ../target 2>/dev/null | tail -1)
 echo "pkg: target/$tgz (hybi $version); wasm $raw bytes raw, $gz bytes gzip -9"

@@ -56,3 +56,13 @@ test("package.json: exports per runtime in condition order, ./codec, ./hybi_bg.w
     if (cond.endsWith(".js")) assert.ok(p.sideEffects.includes(cond), `${cond} is in sideEffects`);
   }
 });
+
+test("require('hybi') and require('hybi/codec') work (Node's require of ES modules)", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const out = execFileSync(process.execPath, ["-e", `
+    const { WebSocket, WebSocketStream } = require("hybi");
+    const { acceptKey } = require("hybi/codec");
+    console.log(typeof WebSocket, typeof WebSocketStream, acceptKey("dGhlIHNhbXBsZSBub25jZQ=="));
+  `], { cwd: new URL("..", import.meta.url), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  assert.equal(out.trim(), "function function s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+});
