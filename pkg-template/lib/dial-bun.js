@@ -110,10 +110,8 @@ export function dial({ hostname, port, tls, tlsOptions, proxy, signal }) {
       handlers.handshake = (s, ok, authError) => {
         if (authError && tlsOpt.rejectUnauthorized !== false) {
           s.end();
-          const err = new HybiError(`TLS: ${authError.message ?? authError.code ?? authError}`, {
-            kind: "TlsFailed",
-            cause: authError,
-          });
+          const err = new Error(`TLS: ${authError.message ?? authError.code ?? authError}`, { cause: authError });
+          err.code = authError.code;
           fail(err);
           return;
         }

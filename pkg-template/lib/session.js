@@ -488,7 +488,12 @@ export class Session {
       },
       (e) => {
         this.unwritten -= n;
-        if (!this.finished) this.onTransportError(e);
+        if (this.state === CONNECTING) {
+          // e.g. a TLS handshake that fails at the first write (workerd's startTls): the handshake failed.
+          this.abortConnect?.(
+            new HybiError(`the opening handshake failed: ${e?.message ?? e}`, { kind: "HandshakeFailed", cause: e }),
+          );
+        } else if (!this.finished) this.onTransportError(e);
         throw e;
       },
     );

@@ -14,6 +14,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const scratch = resolve(here, "..");
 const root = process.env.HYBI_ROOT ?? resolve(scratch, "../..");
 const bin = (p) => join(root, "node_modules", p);
+/** The first that exists: the platform package's binary (there whether or not npm ran the postinstall). */
+const firstOf = (...paths) => paths.map(bin).find((p) => existsSync(p)) ?? bin(paths.at(-1));
+const DENO = firstOf("@deno/linux-x64-glibc/deno", ".bin/deno");
+const BUN = firstOf("@oven/bun-linux-x64/bin/bun", ".bin/bun");
 
 let peer, proxy;
 before(async () => {
@@ -48,12 +52,15 @@ function bases() {
   return [`ws://127.0.0.1:${peer.port}`, `wss://localhost:${peer.tlsPort}`];
 }
 
-function assertEcho(res) {
+function assertEcho(res, { workerd = false } = {}) {
   assert.equal(res.codec, true);
   assert.deepEqual(res.webSocket, { code: 1000, reason: "bye", wasClean: true });
   assert.deepEqual(res.stream, { closeCode: 4000, reason: "stream bye" });
   assert.deepEqual(res.failure, { code: 1006, errorCloseCode: 1007 });
   assert.deepEqual(res.tls, { code: 1000, reason: "bye", wasClean: true });
+  assert.deepEqual([res.tlsWrongName.code, res.tlsWrongName.kind], [1006, "ConnectFailed"]);
+  // workerd reports TLS failures to JS only as "internal error; reference = …" (the cause is in its own log).
+  assert.match(res.tlsWrongName.message, workerd ? /handshake failed/ : /cert|name|TLS|trusted/i);
   assert.deepEqual(res.proxy, { code: 1005 });
   assert.ok(res.backpressure.heldAt < res.backpressure.of);
 }
@@ -77,7 +84,7 @@ test("Node 24 (condition: node)", async () => {
 test("Deno (condition: deno; --allow-net=127.0.0.1,localhost only)", async () => {
   const [base, tls] = bases();
   const res = parse(
-    await run(bin(".bin/deno"), ["run", "--allow-net=127.0.0.1,localhost", cli, base, tls, peer.certs.ca, proxy.url], {
+    await run(DENO, ["run", "--allow-net=127.0.0.1,localhost", cli, base, tls, peer.certs.ca, proxy.url], {
       DENO_NO_UPDATE_CHECK: "1",
       NO_COLOR: "1",
     }),
@@ -89,9 +96,7 @@ test("Deno (condition: deno; --allow-net=127.0.0.1,localhost only)", async () =>
 
 test("Bun (condition: bun)", async () => {
   const [base, tls] = bases();
-  let bun = bin(".bin/bun");
-  if (!existsSync(bun)) bun = bin("@oven/bun-linux-x64/bin/bun");
-  const res = parse(await run(bun, [cli, base, tls, peer.certs.ca, proxy.url]), "bun");
+  const res = parse(await run(BUN, [cli, base, tls, peer.certs.ca, proxy.url]), "bun");
   assert.match(res.resolved, /hybi\.bun\.js$/);
   assertEcho(res);
 });
@@ -127,7 +132,7 @@ test("workerd via miniflare (esbuild bundle with the workerd condition)", async 
     const resp = await mf.dispatchFetch(`http://worker.test/?base=${encodeURIComponent(base)}&tls=${encodeURIComponent(tls)}&proxy=${encodeURIComponent(proxy.url)}`);
     const res = await resp.json();
     assert.ok(res.ok, res.error);
-    assertEcho(res);
+    assertEcho(res, { workerd: true });
   } finally {
     await mf.dispose();
   }
@@ -139,7 +144,7 @@ test("every runtime's proxied connection went through the CONNECT proxy", () => 
 });
 
 test("types: index.d.ts and codec.d.ts type-check a usage sample (deno check), and catch misuse", async () => {
-  const deno = bin(".bin/deno");
+  const deno = DENO;
   const env = { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" };
   const good = await run(deno, ["check", join(here, "types", "usage.ts")], env);
   assert.equal(good.err, null, `${good.stdout}${good.stderr}`);

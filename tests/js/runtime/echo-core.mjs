@@ -145,6 +145,19 @@ async function viaProxy(base, proxy) {
   return { code: await timeout(closed, 5000, "proxy close") };
 }
 
+/** A certificate that does not name the host must be refused: error (ConnectFailed), then close 1006. */
+async function tlsRefused(url, options) {
+  const ws = new WebSocket(url, [], options);
+  let error = null, opened = false;
+  ws.onopen = () => (opened = true);
+  ws.onerror = (e) => (error = e.error);
+  const c = await timeout(new Promise((r) => (ws.onclose = (e) => r(e))), 10000, "tls refusal");
+  check(!opened && c.code === 1006 && error instanceof HybiError, `tls refused (${error?.message})`);
+  // Where TLS is negotiated after the socket opened (workerd's startTls), it fails during the opening handshake.
+  const kind = error.kind === "HandshakeFailed" ? "ConnectFailed" : error.kind;
+  return { code: c.code, kind, message: error.message };
+}
+
 /** base: ws://host:port (the ws peer); tlsBase: wss://localhost:port or ""; ca: PEM (or "" where the runtime
  *  trusts it another way). */
 export async function runEcho({ base, tlsBase, ca, proxy }) {
@@ -156,7 +169,10 @@ export async function runEcho({ base, tlsBase, ca, proxy }) {
   out.webSocket = await webSocketEcho(`${base}/echo?id=rt-ws`);
   out.stream = await streamEcho(`${base}/echo?id=rt-stream`);
   out.failure = await failure(`${base}/invalid-utf8?id=rt-fail`);
-  if (tlsBase) out.tls = await webSocketEcho(`${tlsBase}/echo?id=rt-tls`, ca ? { tls: { ca } } : undefined);
+  if (tlsBase) {
+    out.tls = await webSocketEcho(`${tlsBase}/echo?id=rt-tls`, ca ? { tls: { ca } } : undefined);
+    out.tlsWrongName = await tlsRefused(`${tlsBase}/echo?id=rt-tls-bad`, { tls: { ...(ca ? { ca } : {}), servername: "wrong.test" } });
+  }
   if (proxy) out.proxy = await viaProxy(base, proxy);
   out.backpressure = await backpressure(base);
   out.ok = true;
