@@ -323,3 +323,36 @@ test("options.socket: an open { readable, writable }, or a function returning a 
     await srv.close();
   }
 });
+
+test("maxFrameSize: a frame declaring more fails with 1009 before its payload is read", async () => {
+  const srv = await rawServer((sock) => {
+    const head = Buffer.from([0x82, 127, 0, 0, 0, 0, 0, 1, 0, 0]); // binary, 65536 bytes declared
+    sock.write(head); // no payload follows: the header alone must fail it
+  });
+  try {
+    const c = client(srv.url, undefined, { maxFrameSize: 1000 });
+    await c.opened;
+    const r = await c.closed;
+    assert.deepEqual([r.code, r.wasClean], [1006, false]);
+    assert.equal(r.error.closeCode, 1009);
+    assert.equal(r.error.kind, "FrameTooLarge");
+    assert.equal(closeCodeOf(srv.log.find((f) => f.opcode === 8)), 1009);
+  } finally {
+    await srv.close();
+  }
+});
+
+test("perMessageDeflate is accepted but inert for now: no extension is offered", async () => {
+  let request = "";
+  const srv = await rawServer((sock, api) => (request = api.request));
+  try {
+    const c = client(srv.url, undefined, { perMessageDeflate: true });
+    await c.opened;
+    assert.doesNotMatch(request, /sec-websocket-extensions/i);
+    assert.equal(c.ws.extensions, "");
+    c.ws.close();
+    await c.closed;
+  } finally {
+    await srv.close();
+  }
+});
