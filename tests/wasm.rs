@@ -88,7 +88,10 @@ fn messages_own_their_bytes_across_memory_growth() {
     frame.extend_from_slice(&big);
     c.receive(&frame, &sink).unwrap();
     assert_eq!(first.to_vec(), small, "the first message is intact");
-    assert_ne!(JsValue::from(first.buffer()), wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer());
+    assert_ne!(
+        JsValue::from(first.buffer()),
+        wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer()
+    );
     let second: Uint8Array = events.get(1).unchecked_into::<Array>().get(1).unchecked_into();
     assert_eq!(second.length(), 16 << 20);
 }

@@ -45,7 +45,8 @@ fn pairs(headers: &Array) -> Result<Vec<(String, String)>, JsValue> {
     headers
         .iter()
         .map(|pair| {
-            let pair: Array = pair.dyn_into().map_err(|_| js_sys::TypeError::new("headers must be [name, value] pairs"))?;
+            let pair: Array =
+                pair.dyn_into().map_err(|_| js_sys::TypeError::new("headers must be [name, value] pairs"))?;
             match (pair.get(0).as_string(), pair.get(1).as_string()) {
                 (Some(n), Some(v)) => Ok((n, v)),
                 _ => Err(js_sys::TypeError::new("header names and values must be strings").into()),
