@@ -33,3 +33,8 @@ pub use rng::OsRng;
 pub use rng::Rng;
 #[cfg(all(target_arch = "wasm32", feature = "getrandom"))]
 pub mod wasm;
+
+/// The README's Rust example is compiled and run as a doc test.
+#[cfg(all(doctest, feature = "getrandom"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
