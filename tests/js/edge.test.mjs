@@ -356,3 +356,52 @@ test("perMessageDeflate is accepted but inert for now: no extension is offered",
     await srv.close();
   }
 });
+
+test("a Close without a status reports 1005; a bad Sec-WebSocket-Accept and a dropped handshake are errors", async () => {
+  const srv = await rawServer((sock) => {
+    sock.write(frame(0x8)); // empty Close
+    setTimeout(() => sock.end(), 20);
+  }, { autoClose: false });
+  const bad = await rawServer(() => {}, {
+    response: () => "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: bm9wZQ==\r\n\r\n",
+  });
+  const drop = await rawServer((sock) => sock.destroy(), { handshake: false });
+  try {
+    const c = client(srv.url);
+    await c.opened;
+    const r = await c.closed;
+    assert.deepEqual([r.code, r.reason, r.wasClean], [1005, "", true]);
+    assert.equal(srv.log[0].opcode, 8);
+    assert.equal(srv.log[0].payload.length, 0, "the answer echoes: no status");
+
+    const b = client(bad.url);
+    const rb = await b.closed;
+    assert.deepEqual([rb.code, rb.error.kind], [1006, "InvalidAccept"]);
+    assert.deepEqual(b.events, ["error", "close"]);
+
+    const d = client(drop.url);
+    const rd = await d.closed;
+    assert.deepEqual([rd.code, rd.error.kind], [1006, "ConnectionClosed"]);
+  } finally {
+    await Promise.all([srv.close(), bad.close(), drop.close()]);
+  }
+});
+
+test("IPv6 literal URLs: ws://[::1]:port (Host bracketed)", async (t) => {
+  const server = net.createServer();
+  const ok = await new Promise((r) => server.once("error", () => r(false)).listen(0, "::1", () => r(true)));
+  if (!ok) return t.skip("no IPv6 loopback here");
+  server.close();
+  let request = "";
+  const srv = await rawServer((sock, api) => (request = api.request), { host: "::1" });
+  try {
+    const c = client(`ws://[::1]:${srv.port}/v6`);
+    await c.opened;
+    assert.match(request, new RegExp(`\\r\\nHost: \\[::1\\]:${srv.port}\\r\\n`));
+    assert.equal(c.ws.url, `ws://[::1]:${srv.port}/v6`);
+    c.ws.close();
+    await c.closed;
+  } finally {
+    await srv.close();
+  }
+});

@@ -47,7 +47,7 @@ export function parseFrames(buf) {
  * Starts a raw server. `script(sock, api)` runs after the handshake (or, with `handshake: false`, on connect).
  * api: { frames: async iterator-ish next(), send(bytes), sawClose: Promise<{code, reason}|null>, request }.
  */
-export async function rawServer(script, { handshake = true, response, autoClose = true } = {}) {
+export async function rawServer(script, { handshake = true, response, autoClose = true, host = "127.0.0.1" } = {}) {
   const sockets = new Set();
   const log = [];
   const server = net.createServer({ allowHalfOpen: true }, (sock) => {
@@ -113,11 +113,11 @@ export async function rawServer(script, { handshake = true, response, autoClose 
     });
     if (!handshake) script(sock, api);
   });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise((r) => server.listen(0, host, r));
   const port = server.address().port;
   return {
     port,
-    url: `ws://127.0.0.1:${port}`,
+    url: `ws://${host.includes(":") ? `[${host}]` : host}:${port}`,
     log,
     sockets,
     close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
