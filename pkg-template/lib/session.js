@@ -27,6 +27,7 @@ export const CLOSED = 3;
 const DEFAULT_HANDSHAKE_TIMEOUT = 30_000;
 const DEFAULT_CLOSE_TIMEOUT = 5_000;
 const MAX_REJECTION_BODY = 1024;
+const BATCH_LIMIT = 64 * 1024; // output held back while a write is in flight, at most
 
 const noop = () => {};
 
@@ -152,6 +153,9 @@ export class Session {
     this.reader = null;
     this.writer = null;
     this.unwritten = 0; // bytes handed to the socket's writable and not yet accepted by it
+    this.inFlight = false; // a write to the socket is pending
+    this.nextWrite = null; // { promise, resolve, reject } for output held back until it is done
+    this.lastWrite = undefined;
     this.events = [];
     const events = this.events;
     this.sink = {
@@ -472,9 +476,26 @@ export class Session {
 
   // ------------------------------------------------------------------ writing
 
-  /** Takes the core's output and writes it; returns the write's promise (or undefined if there was nothing). */
+  /**
+   * Takes the core's output and writes it; returns a promise settled when those bytes are written (or undefined
+   * if there was nothing). While a write is in flight, small output stays in the core's buffer (bufferedAmount
+   * counts it) and goes out in one piece when that write is done: one wasm call and one socket write per batch
+   * of small messages. Once the held-back output reaches BATCH_LIMIT it is taken and queued behind the write in
+   * flight, so the core's buffer (and wasm memory) stays small.
+   */
   flush() {
     if (!this.conn) return undefined;
+    // Large output goes out at once (queued behind the write in flight) so that the core's buffer, and wasm
+    // memory, stay small.
+    if (this.inFlight && this.conn.bufferedAmount < BATCH_LIMIT) {
+      if (!this.nextWrite) {
+        const d = {};
+        d.promise = new Promise((res, rej) => ((d.resolve = res), (d.reject = rej)));
+        d.promise.catch(noop);
+        this.nextWrite = d;
+      }
+      return this.nextWrite.promise;
+    }
     const out = this.conn.takeOutput();
     return out === undefined ? undefined : this.write(out);
   }
@@ -482,12 +503,25 @@ export class Session {
   write(bytes) {
     const n = bytes.byteLength;
     this.unwritten += n;
+    this.inFlight = true;
     const p = this.writer.write(bytes).then(
       () => {
         this.unwritten -= n;
+        this.inFlight = false;
+        const next = this.nextWrite;
+        this.nextWrite = null;
+        if (next) {
+          const q = this.flush();
+          if (q) q.then(next.resolve, next.reject);
+          else next.resolve();
+        }
       },
       (e) => {
         this.unwritten -= n;
+        this.inFlight = false;
+        const next = this.nextWrite;
+        this.nextWrite = null;
+        next?.reject(e);
         if (this.state === CONNECTING) {
           // e.g. a TLS handshake that fails at the first write (workerd's startTls): the handshake failed.
           this.abortConnect?.(
@@ -500,6 +534,15 @@ export class Session {
     p.catch(noop); // callers that care (WebSocketStream's writable) still see the rejection
     this.lastWrite = p;
     return p;
+  }
+
+  /** Settles once everything the core has queued is written (or a write failed). */
+  async drained() {
+    for (let i = 0; i < 1000; i++) {
+      const p = this.inFlight ? (this.nextWrite?.promise ?? this.lastWrite) : this.flush();
+      if (!p) return;
+      await p.catch(noop);
+    }
   }
 
   get bufferedAmount() {
@@ -640,7 +683,7 @@ export class Session {
     if (this.server && this.conn && !this.failure && this.conn.shouldCloseTransport) {
       const done = () =>
         this.finish({ code: this.peerClose?.code ?? 1005, reason: this.peerClose?.reason ?? "", wasClean: true });
-      Promise.resolve(this.lastWrite).then(done, done);
+      this.drained().then(done, done);
     }
   }
 
@@ -663,8 +706,9 @@ export class Session {
     }
     if (this.conn) this.flush();
     this.owner.onClosing?.();
-    // Half-close after the Close frame is written (WritableStream.close waits for queued writes).
-    this.writer.close().catch(noop);
+    // Half-close once the Close frame is written.
+    const writer = this.writer;
+    this.drained().then(() => writer.close().catch(noop));
     if (this.readDone) this.finish({ code: 1006, reason: "", wasClean: false, error: err });
     else this.startCloseTimer();
   }
@@ -682,7 +726,7 @@ export class Session {
       const { reader, writer } = this;
       const graceful = result.wasClean;
       // FIN first when the close was clean (bounded), then close the socket.
-      (graceful ? Promise.race([writer.close().catch(noop), delay(200)]) : Promise.resolve())
+      (graceful ? Promise.race([this.drained().then(() => writer.close().catch(noop)), delay(200)]) : Promise.resolve())
         .then(() => {
           reader.cancel().catch(noop);
           writer.abort().catch(noop);

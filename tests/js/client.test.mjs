@@ -74,6 +74,25 @@ for (const kind of PEERS) {
       await closeClean(c, id);
     });
 
+    test("a burst of small messages (batched while a write is in flight) arrives whole and in order", async () => {
+      const c = await echoClient();
+      const n = 5000;
+      for (let i = 0; i < n; i++) {
+        if (i % 2) c.ws.send(`m${i}`);
+        else c.ws.send(new Uint32Array([i]));
+      }
+      assert.ok(c.ws.bufferedAmount > 0);
+      const pong = c.ws.ping("mid-burst");
+      for (let i = 0; i < n; i++) {
+        const m = await c.next();
+        if (i % 2) assert.equal(m, `m${i}`);
+        else assert.equal(new Uint32Array(m)[0], i);
+      }
+      await withTimeout(pong, 5000, "pong during a burst");
+      assert.equal(c.ws.bufferedAmount, 0);
+      await closeClean(c, c.id);
+    });
+
     test("binaryType blob is the default", async () => {
       const { url } = peer.url("/echo");
       const ws = new WebSocket(url);
