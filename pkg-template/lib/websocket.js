@@ -14,8 +14,6 @@ import {
   Session,
 } from "./session.js";
 
-const HANDLERS = ["open", "message", "error", "close"];
-
 // workerd's EventTarget calls `on<type>` properties itself when it dispatches; elsewhere we register a listener.
 const NATIVE_ON_HANDLERS = (() => {
   let called = false;
@@ -295,7 +293,6 @@ export class WebSocket extends EventTarget {
 for (const [k, v] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
   Object.defineProperty(WebSocket.prototype, k, { value: v, enumerable: true });
 }
-void HANDLERS;
 
 function toItem(data) {
   if (typeof data === "string") return { text: data, size: utf8Length(data) };

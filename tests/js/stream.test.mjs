@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { WebSocketStream, WebSocketError } from "hybi";
-import { pattern, sameBytes, withTimeout } from "./helpers/client.mjs";
+import { withTimeout } from "./helpers/client.mjs";
 import { PEERS, startPeer } from "./helpers/peers.mjs";
 import { rawServer } from "./helpers/raw.mjs";
 
@@ -232,5 +232,3 @@ test("writer.abort(WebSocketError) / reader.cancel close with its code", async (
     await srv.close();
   }
 });
-void sameBytes;
-void pattern;
