@@ -4,7 +4,14 @@
 # Prints the wasm size (raw and gzip). SKIP_WASM=1 reuses target/wasm/ as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+valid() { node -e 'new WebAssembly.Module(require("fs").readFileSync(process.argv[1]))' "$1" 2>/dev/null; }
 [ -n "${SKIP_WASM:-}" ] || scripts/build-wasm.sh
+if ! valid target/wasm/hybi_bg.wasm; then
+  # target/wasm/ is shared: a build running at the same time can leave a torn file. Build once more.
+  echo "build-pkg: target/wasm/hybi_bg.wasm does not compile; building it again" >&2
+  scripts/build-wasm.sh
+  valid target/wasm/hybi_bg.wasm || { echo "build-pkg: target/wasm/hybi_bg.wasm is not valid wasm" >&2; exit 1; }
+fi
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 rm -rf pkg
 mkdir -p pkg
