@@ -62,6 +62,7 @@ function assertEcho(res, { workerd = false } = {}) {
   // workerd reports TLS failures to JS only as "internal error; reference = …" (the cause is in its own log).
   assert.match(res.tlsWrongName.message, workerd ? /handshake failed/ : /cert|name|TLS|trusted/i);
   assert.deepEqual(res.proxy, { code: 1005 });
+  assert.deepEqual(res.proxyTls, { code: 1005 }, "wss:// through the proxy (TLS over the CONNECT tunnel)");
   assert.ok(res.backpressure.heldAt < res.backpressure.of);
 }
 
@@ -139,8 +140,9 @@ test("workerd via miniflare (esbuild bundle with the workerd condition)", async 
 });
 
 test("every runtime's proxied connection went through the CONNECT proxy", () => {
-  const tunnels = proxy.tunnels.filter((t) => t.target === `127.0.0.1:${peer.port}`);
-  assert.equal(tunnels.length, 5);
+  const plain = proxy.tunnels.filter((t) => t.target === `127.0.0.1:${peer.port}`);
+  const tls = proxy.tunnels.filter((t) => t.target === `localhost:${peer.tlsPort}`);
+  assert.deepEqual([plain.length, tls.length], [5, 5]);
 });
 
 test("types: index.d.ts and codec.d.ts type-check a usage sample (deno check), and catch misuse", async () => {

@@ -133,8 +133,8 @@ async function backpressure(base) {
   return { heldAt: during.sent, of: count };
 }
 
-async function viaProxy(base, proxy) {
-  const ws = new WebSocket(`${base}/echo?id=rt-proxy`, [], { proxy });
+async function viaProxy(base, proxy, tls) {
+  const ws = new WebSocket(`${base}/echo?id=rt-proxy`, [], { proxy, ...(tls ? { tls } : {}) });
   await timeout(new Promise((r, j) => ((ws.onopen = r), (ws.onclose = (e) => j(new Error(`proxy: closed ${e.code}`))))), 10000, "proxy open");
   ws.onclose = null;
   const got = new Promise((r) => (ws.onmessage = (e) => r(e.data)));
@@ -174,6 +174,7 @@ export async function runEcho({ base, tlsBase, ca, proxy }) {
     out.tlsWrongName = await tlsRefused(`${tlsBase}/echo?id=rt-tls-bad`, { tls: { ...(ca ? { ca } : {}), servername: "wrong.test" } });
   }
   if (proxy) out.proxy = await viaProxy(base, proxy);
+  if (proxy && tlsBase) out.proxyTls = await viaProxy(tlsBase, proxy, ca ? { ca } : undefined);
   out.backpressure = await backpressure(base);
   out.ok = true;
   return out;
