@@ -11,6 +11,8 @@ wasm-bindgen --target web --remove-name-section --remove-producers-section --out
 # Never Debian's binaryen (108): its output crashes on load. The npm package is pinned in package.json.
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/hybi_bg.wasm" -o "$out/hybi_bg.wasm"
+  "$out/hybi_bg.wasm" -o "$out/hybi_bg.opt.wasm"
+# Written beside, then moved: an interrupted or concurrent run never leaves a half-written wasm in place.
+mv "$out/hybi_bg.opt.wasm" "$out/hybi_bg.wasm"
 raw=$(wc -c <"$out/hybi_bg.wasm"); gz=$(gzip -9c "$out/hybi_bg.wasm" | wc -c)
 echo "wasm: $raw bytes raw, $gz bytes gzip ($out/hybi_bg.wasm)"
