@@ -1,0 +1,208 @@
+//! Criterion micro-benchmarks of hybi's core (row 8 of issue 7): mask, UTF-8 validation, frame decode and encode,
+//! each with tungstenite 0.27's frame codec as the peer where it has a public equivalent.
+//!
+//! Run through scripts/bench.sh (bounded times), or alone: `cd bench && cargo bench --bench core`.
+
+use std::hint::black_box;
+use std::io::Cursor;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use hybi::frame::{self, OpCode};
+use hybi::{Config, Connection, Event, Role};
+use tungstenite::protocol::frame::coding::{Data, OpCode as TOpCode};
+use tungstenite::protocol::frame::{Frame, FrameHeader, FrameSocket};
+
+const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
+const SIZES: [usize; 5] = [16, 125, 4 << 10, 64 << 10, 1 << 20];
+
+/// A fixed, non-random Rng so that runs are comparable (masking cost does not depend on the key).
+struct Fixed;
+impl hybi::Rng for Fixed {
+    fn fill(&mut self, d: &mut [u8]) -> Result<(), hybi::Error> {
+        d.copy_from_slice(&[0x37, 0xfa, 0x21, 0x3d][..d.len()]);
+        Ok(())
+    }
+}
+
+/// tungstenite's `apply_mask_fast32`, copied verbatim from tungstenite 0.27 (its `mask` module is private), so
+/// that the mask row has the peer's algorithm.
+fn tungstenite_mask(buf: &mut [u8], mask: [u8; 4]) {
+    fn fallback(buf: &mut [u8], mask: [u8; 4]) {
+        for (i, byte) in buf.iter_mut().enumerate() {
+            *byte ^= mask[i & 3];
+        }
+    }
+    let mask_u32 = u32::from_ne_bytes(mask);
+    // SAFETY: u8 → u32 realignment of initialised bytes (as tungstenite does).
+    let (prefix, words, suffix) = unsafe { buf.align_to_mut::<u32>() };
+    fallback(prefix, mask);
+    let head = prefix.len() & 3;
+    let mask_u32 = if head > 0 { mask_u32.rotate_right(8 * head as u32) } else { mask_u32 };
+    for word in words.iter_mut() {
+        *word ^= mask_u32;
+    }
+    fallback(suffix, mask_u32.to_ne_bytes());
+}
+
+fn payload(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i * 31) as u8).collect()
+}
+
+fn mixed_text(n: usize) -> Vec<u8> {
+    // Latin, Greek, CJK and emoji: 1-, 2-, 3- and 4-byte sequences.
+    let unit = "hello, κόσμε — 世界 🌍 ok; ".as_bytes();
+    let mut v = Vec::with_capacity(n + unit.len());
+    while v.len() < n {
+        v.extend_from_slice(unit);
+    }
+    // Cut at a character boundary at or below n.
+    let mut end = n;
+    while std::str::from_utf8(&v[..end]).is_err() {
+        end -= 1;
+    }
+    v.truncate(end);
+    v
+}
+
+fn mask(c: &mut Criterion) {
+    let mut g = c.benchmark_group("mask");
+    for n in SIZES {
+        let mut buf = payload(n);
+        g.throughput(Throughput::Bytes(n as u64));
+        g.bench_with_input(BenchmarkId::new("hybi", n), &n, |b, _| {
+            b.iter(|| hybi::mask::apply(black_box(&mut buf), KEY, 0))
+        });
+        g.bench_with_input(BenchmarkId::new("tungstenite", n), &n, |b, _| {
+            b.iter(|| tungstenite_mask(black_box(&mut buf), KEY))
+        });
+    }
+    g.finish();
+}
+
+fn utf8(c: &mut Criterion) {
+    let mut g = c.benchmark_group("utf8");
+    for (name, n) in [("ascii", 1 << 10), ("ascii", 1 << 20), ("mixed", 1 << 10), ("mixed", 1 << 20)] {
+        let data = if name == "ascii" { vec![b'a'; n] } else { mixed_text(n) };
+        g.throughput(Throughput::Bytes(data.len() as u64));
+        let id = format!("{name}/{n}");
+        g.bench_function(BenchmarkId::new("hybi validate", &id), |b| {
+            b.iter(|| hybi::utf8::validate(black_box(&data)).is_ok())
+        });
+        g.bench_function(BenchmarkId::new("hybi incremental 4KiB pieces", &id), |b| {
+            b.iter(|| {
+                let mut v = hybi::utf8::Validator::new();
+                for piece in data.chunks(4096) {
+                    v.feed(black_box(piece)).unwrap();
+                }
+                v.finish().is_ok()
+            })
+        });
+        let bytes = tungstenite::Bytes::from(data.clone());
+        g.bench_function(BenchmarkId::new("tungstenite Utf8Bytes", &id), |b| {
+            b.iter(|| tungstenite::Utf8Bytes::try_from(black_box(bytes.clone())).is_ok())
+        });
+    }
+    g.finish();
+}
+
+/// `count` frames of `n` bytes each, as a server sends them (unmasked) or a client (masked).
+fn wire(n: usize, count: usize, masked: bool) -> Vec<u8> {
+    let p = payload(n);
+    let mut out = Vec::new();
+    for _ in 0..count {
+        frame::encode(&mut out, true, 0, OpCode::Binary, masked.then_some(KEY), &p);
+    }
+    out
+}
+
+fn decode(c: &mut Criterion) {
+    let mut g = c.benchmark_group("decode");
+    // Many small frames in one chunk (frames/s), and large frames (bytes/s); a client reading a server's
+    // (unmasked) frames and a server reading a client's (masked) frames.
+    for (label, n, count) in [("16B x 4096", 16usize, 4096usize), ("1MiB x 1", 1 << 20, 1)] {
+        for masked in [false, true] {
+            let bytes = wire(n, count, masked);
+            let role = if masked { Role::Server } else { Role::Client };
+            let side = if masked { "server (masked)" } else { "client (unmasked)" };
+            if count > 1 {
+                g.throughput(Throughput::Elements(count as u64));
+            } else {
+                g.throughput(Throughput::Bytes((n * count) as u64));
+            }
+            let id = format!("{label} {side}");
+            g.bench_function(BenchmarkId::new("hybi Connection::receive", &id), |b| {
+                let mut conn = Connection::new(role, Config::default(), Fixed);
+                b.iter(|| {
+                    let mut got = 0usize;
+                    conn.receive(black_box(&bytes), |e| {
+                        if let Event::Binary(p) = e {
+                            got += p.len();
+                        }
+                    })
+                    .unwrap();
+                    assert_eq!(got, n * count);
+                })
+            });
+            g.bench_function(BenchmarkId::new("tungstenite FrameSocket::read", &id), |b| {
+                b.iter(|| {
+                    let mut sock = FrameSocket::new(Cursor::new(black_box(&bytes[..])));
+                    let mut got = 0usize;
+                    while let Some(f) = sock.read(None).unwrap() {
+                        got += f.payload().len();
+                    }
+                    assert_eq!(got, n * count);
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+fn encode(c: &mut Criterion) {
+    let mut g = c.benchmark_group("encode masked");
+    for n in SIZES {
+        let p = payload(n);
+        let tp = tungstenite::Bytes::from(p.clone());
+        g.throughput(Throughput::Bytes(n as u64));
+        let mut out = Vec::with_capacity(n + 14);
+        g.bench_with_input(BenchmarkId::new("hybi frame::encode", n), &n, |b, _| {
+            b.iter(|| {
+                out.clear();
+                frame::encode(&mut out, true, 0, OpCode::Binary, Some(KEY), black_box(&p));
+                out.len()
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("hybi Connection::send_binary+take", n), &n, |b, _| {
+            let mut conn = Connection::new(Role::Client, Config::default(), Fixed);
+            b.iter(|| {
+                conn.send_binary(black_box(&p)).unwrap();
+                let len = conn.output().len();
+                conn.advance_output(len);
+                len
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("tungstenite Frame::format", n), &n, |b, _| {
+            b.iter(|| {
+                out.clear();
+                let mut f = Frame::message(black_box(tp.clone()), TOpCode::Data(Data::Binary), true);
+                f.header_mut().mask = Some(KEY);
+                f.format(&mut out).unwrap();
+                out.len()
+            })
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("header parse");
+    let bytes = wire(16, 1, true);
+    g.bench_function("hybi Header::parse", |b| {
+        let rules = hybi::frame::Rules::new(Some(true));
+        b.iter(|| hybi::frame::Header::parse(black_box(&bytes), &rules).unwrap())
+    });
+    g.bench_function("tungstenite FrameHeader::parse", |b| {
+        b.iter(|| FrameHeader::parse(&mut Cursor::new(black_box(&bytes[..]))).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, mask, utf8, decode, encode);
+criterion_main!(benches);
