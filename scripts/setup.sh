@@ -97,6 +97,7 @@ setup_js() {
   once js || return 0
   npm_ci .        # development tooling (binaryen's wasm-opt, esbuild, playwright-core, ws)
   npm_ci tests/js # test-only JS tooling, if it gets its own package.json
+  apt_install openssl # the JS tests make a throwaway test CA with it
   python3 -c 'import websockets' 2>/dev/null || { log "pip install websockets"; python3 -m pip install -q --root-user-action=ignore 'websockets>=14'; }
 }
 
