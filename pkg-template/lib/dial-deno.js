@@ -2,43 +2,15 @@
 // `writable.close()` half-closes with conn.closeWrite() (closing Deno's own writable would close the whole socket).
 
 import { HybiError } from "./errors.js";
-import { prefixStream, tunnel } from "./proxy.js";
+import { tunnel } from "./proxy.js";
+import { fromDenoConn } from "./transport-deno.js";
 
 function caList(ca) {
   if (ca === undefined || ca === null) return undefined;
   return (Array.isArray(ca) ? ca : [ca]).map((c) => (typeof c === "string" ? c : new TextDecoder().decode(c)));
 }
 
-function wrap(conn, prefix) {
-  try {
-    conn.setNoDelay?.(true);
-  } catch {}
-  const inner = conn.writable.getWriter();
-  const writable = new WritableStream({
-    write: (chunk) => inner.write(chunk),
-    async close() {
-      await inner.ready;
-      inner.releaseLock();
-      try {
-        await conn.closeWrite();
-      } catch {
-        // already closed
-      }
-    },
-    abort: (reason) => inner.abort(reason),
-  });
-  return {
-    readable: prefixStream(conn.readable, prefix),
-    writable,
-    close() {
-      try {
-        conn.close();
-      } catch {
-        // the readable's EOF already closed the resource
-      }
-    },
-  };
-}
+const wrap = fromDenoConn;
 
 export async function dial({ hostname, port, tls, tlsOptions, proxy }) {
   const o = tlsOptions ?? {};

@@ -5,70 +5,9 @@ import net from "node:net";
 import tls from "node:tls";
 import { HybiError } from "./errors.js";
 import { connectRequest, parseConnectResponse, proxyRefused } from "./proxy.js";
+import { fromNodeSocket } from "./transport-node.js";
 
-const READ_HIGH_WATER = 64 * 1024;
-
-/** A connected net.Socket / tls.TLSSocket as web streams. `writable.close()` half-closes (FIN). */
-export function fromNodeSocket(sock) {
-  sock.setNoDelay?.(true);
-  let readDone = false;
-  const readable = new ReadableStream(
-    {
-      start(c) {
-        sock.on("data", (d) => {
-          if (readDone) return;
-          c.enqueue(d);
-          if (c.desiredSize <= 0) sock.pause();
-        });
-        const end = () => {
-          if (readDone) return;
-          readDone = true;
-          try {
-            c.close();
-          } catch {}
-        };
-        sock.on("end", end);
-        sock.on("close", end);
-        sock.on("error", (e) => {
-          if (readDone) return;
-          readDone = true;
-          try {
-            c.error(e);
-          } catch {}
-        });
-      },
-      pull() {
-        sock.resume();
-      },
-      cancel() {
-        readDone = true;
-        sock.destroy();
-      },
-    },
-    { highWaterMark: READ_HIGH_WATER, size: (chunk) => chunk.byteLength },
-  );
-  const writable = new WritableStream({
-    write(chunk) {
-      return new Promise((resolve, reject) => {
-        if (sock.destroyed || sock.writableEnded) {
-          reject(new HybiError("the socket is closed", { kind: "ConnectionLost" }));
-          return;
-        }
-        sock.write(chunk, (err) => (err ? reject(err) : resolve()));
-      });
-    },
-    close() {
-      return new Promise((resolve) => {
-        if (sock.destroyed || sock.writableEnded) return resolve();
-        sock.end(resolve);
-      });
-    },
-    abort() {
-      sock.destroy();
-    },
-  });
-  return { readable, writable, close: () => sock.destroy(), socket: sock };
-}
+export { fromNodeSocket };
 
 function tcp(host, port, signal) {
   return new Promise((resolve, reject) => {
