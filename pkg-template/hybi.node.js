@@ -1,6 +1,7 @@
-// The `node` entry: wasm loaded the way node allows, sockets from lib/dial-node.js.
+// The `node` entry: wasm loaded the way node allows, sockets from lib/dial-node.js, listening from lib/listen-node.js.
 import "./init/node.js";
 import { setPlatform } from "./lib/platform.js";
 import { dial } from "./lib/dial-node.js";
-setPlatform({ name: "node", dial });
+import { listen } from "./lib/listen-node.js";
+setPlatform({ name: "node", dial, listen });
 export * from "./lib/api.js";

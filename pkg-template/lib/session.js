@@ -9,7 +9,7 @@
 //   onClose({ code, reason, wasClean, error })   once, at the very end
 //   wantsMore()                                  false pauses reading the socket (backpressure)
 
-import { WasmClientHandshake, WasmConnection } from "../hybi.js";
+import { deflateOffer, WasmClientHandshake, WasmConnection } from "../hybi.js";
 import { HybiError, toHeaders, utf8 } from "./errors.js";
 import { platform } from "./platform.js";
 
@@ -25,7 +25,9 @@ export const CLOSING = 2;
 export const CLOSED = 3;
 
 const DEFAULT_HANDSHAKE_TIMEOUT = 30_000;
+const DEFAULT_SERVER_HANDSHAKE_TIMEOUT = 10_000;
 const DEFAULT_CLOSE_TIMEOUT = 5_000;
+const DEFAULT_SERVER_HIGH_WATER_MARK = 1024 * 1024;
 const MAX_REJECTION_BODY = 1024;
 const BATCH_LIMIT = 64 * 1024; // output held back while a write is in flight, at most
 
@@ -78,21 +80,63 @@ export function parseProtocols(protocols) {
   return list;
 }
 
-function headerPairs(headers) {
+export function headerPairs(headers) {
   if (headers === undefined || headers === null) return [];
   if (typeof headers[Symbol.iterator] === "function") return Array.from(headers, ([n, v]) => [String(n), String(v)]);
   return Object.entries(headers).map(([n, v]) => [n, String(v)]);
 }
 
-function nonNegative(name, v, dflt) {
+export function nonNegative(name, v, dflt) {
   if (v === undefined || v === null) return dflt;
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new TypeError(`options.${name} must be a non-negative number (got ${v})`);
   return Math.floor(n);
 }
 
-/** Validates and normalizes the options shared by WebSocket and WebSocketStream. */
-export function normalizeOptions(options = {}) {
+const DEFLATE_KEYS = {
+  level: [0, 9],
+  threshold: [0, Number.MAX_SAFE_INTEGER],
+  serverMaxWindowBits: [8, 15],
+  clientMaxWindowBits: [8, 15],
+  serverNoContextTakeover: null,
+  clientNoContextTakeover: null,
+};
+
+/**
+ * `perMessageDeflate`: `true` (the defaults), `false`, or `{ level, threshold, serverNoContextTakeover,
+ * clientNoContextTakeover, serverMaxWindowBits, clientMaxWindowBits }`. Returns null (off) or the options object
+ * the wasm bindings read.
+ */
+export function deflateOptions(v, dflt) {
+  if (v === undefined || v === null) v = dflt;
+  if (v === false) return null;
+  if (v === true) return {};
+  if (typeof v !== "object") throw new TypeError("options.perMessageDeflate must be true, false or an object");
+  const out = {};
+  for (const [k, val] of Object.entries(v)) {
+    if (!(k in DEFLATE_KEYS)) throw new TypeError(`options.perMessageDeflate.${k} is not a permessage-deflate option`);
+    if (val === undefined) continue;
+    const range = DEFLATE_KEYS[k];
+    if (range === null) {
+      if (typeof val !== "boolean") throw new TypeError(`options.perMessageDeflate.${k} must be a boolean`);
+      out[k] = val;
+    } else if (k === "clientMaxWindowBits" && (val === null || val === false)) {
+      out[k] = null; // do not offer client_max_window_bits
+    } else if (k === "clientMaxWindowBits" && val === true) {
+      out[k] = 15;
+    } else {
+      const n = Number(val);
+      if (!Number.isInteger(n) || n < range[0] || n > range[1]) {
+        throw new RangeError(`options.perMessageDeflate.${k} must be an integer from ${range[0]} to ${range[1]} (got ${val})`);
+      }
+      out[k] = n;
+    }
+  }
+  return out;
+}
+
+/** Validates and normalizes the options shared by WebSocket and WebSocketStream (and the server side). */
+export function normalizeOptions(options = {}, { server = false } = {}) {
   const o = options ?? {};
   if (o.proxy !== undefined && o.proxy !== null && o.socket !== undefined && o.socket !== null) {
     throw new TypeError("options.proxy and options.socket cannot be used together");
@@ -114,19 +158,23 @@ export function normalizeOptions(options = {}) {
     }
     proxy = { hostname: pu.hostname.replace(/^\[|\]$/g, ""), port: Number(pu.port || 80), headers };
   }
-  if (o.perMessageDeflate) {
-    // TODO(permessage-deflate): the wasm API has no deflate yet; the option is accepted and ignored until it does.
-  }
   return {
     headers: headerPairs(o.headers),
     origin: o.origin === undefined || o.origin === null ? undefined : String(o.origin),
     maxMessageSize: nonNegative("maxMessageSize", o.maxMessageSize, 0),
     maxFrameSize: nonNegative("maxFrameSize", o.maxFrameSize, 0),
     fragmentSize: nonNegative("fragmentSize", o.fragmentSize, 0),
-    handshakeTimeout: nonNegative("handshakeTimeout", o.handshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT),
+    handshakeTimeout: nonNegative(
+      "handshakeTimeout",
+      o.handshakeTimeout,
+      server ? DEFAULT_SERVER_HANDSHAKE_TIMEOUT : DEFAULT_HANDSHAKE_TIMEOUT,
+    ),
     closeTimeout: nonNegative("closeTimeout", o.closeTimeout, DEFAULT_CLOSE_TIMEOUT),
     pingInterval: nonNegative("pingInterval", o.pingInterval, 0),
     pingTimeout: nonNegative("pingTimeout", o.pingTimeout, 0),
+    highWaterMark: nonNegative("highWaterMark", o.highWaterMark, server ? DEFAULT_SERVER_HIGH_WATER_MARK : 0),
+    // On by default for clients (as browsers and `ws`), off for servers (as `ws`: it costs memory per connection).
+    deflate: deflateOptions(o.perMessageDeflate, !server),
     signal: o.signal ?? undefined,
     tls: o.tls ?? undefined,
     proxy,
@@ -195,7 +243,7 @@ export class Session {
         (url.pathname || "/") + url.search,
         o.origin,
         protocols,
-        undefined, // TODO(permessage-deflate): offer it here once the wasm API negotiates it
+        o.deflate ? deflateOffer(o.deflate) : undefined,
         o.headers,
         0,
         0,
@@ -288,7 +336,19 @@ export class Session {
       o.signal?.removeEventListener("abort", onSignal);
       this.abortConnect = null;
       const leftover = buf.subarray(info.headLength);
-      this.conn = new WasmConnection(false, o.maxFrameSize, o.maxMessageSize, 0, true, o.fragmentSize);
+      const conn = new WasmConnection(false, o.maxFrameSize, o.maxMessageSize, 0, true, o.fragmentSize);
+      if (info.extensions) {
+        // The core let the answer through only because we offered permessage-deflate: is it one we can honour?
+        try {
+          conn.enableClientDeflate(info.extensions, o.deflate);
+        } catch (e) {
+          conn.free();
+          const err = HybiError.from(e, "UnexpectedExtension");
+          err.message = `the opening handshake failed: ${err.message}`;
+          throw err;
+        }
+      }
+      this.conn = conn;
       this.state = OPEN;
       this.owner.onOpen({
         protocol: info.protocol,
@@ -364,17 +424,24 @@ export class Session {
 
   // ------------------------------------------------------------------ opening (server, for the accept issue)
 
-  /** An already-open connection: a server-side WebSocket built from an accepted socket. */
-  startOpen(transport, conn, leftover, server) {
+  /**
+   * An already-open connection: a server-side socket built from an accepted transport (lib/server.js).
+   * `info` ({ protocol, extensions, request }) goes to the owner's onOpen.
+   */
+  startOpen(transport, conn, leftover, server, info) {
     this.server = server;
     this.conn = conn;
     this.state = OPEN;
     this.attach(transport);
+    this.owner.onOpen?.(info ?? { protocol: "", extensions: "" });
     this.startKeepalive();
-    queueMicrotask(() => {
-      if (leftover && leftover.byteLength > 0 && !this.finished) this.onData(leftover);
+    // A macrotask later, not a microtask: code that got this socket from `await accept(…)` attaches its handlers
+    // in microtasks, and must see the first messages (the bytes that came with the request included).
+    setTimeout(() => {
+      if (this.finished) return;
+      if (leftover && leftover.byteLength > 0) this.onData(leftover);
       this.readLoop();
-    });
+    }, 0);
   }
 
   // ------------------------------------------------------------------ reading
@@ -383,7 +450,7 @@ export class Session {
     const reader = this.reader;
     try {
       for (;;) {
-        if (!this.failure && !this.owner.wantsMore()) {
+        while (!this.failure && (!this.owner.wantsMore() || this.backlogged())) {
           this.paused = true;
           await new Promise((r) => (this.resumeWaiter = r));
           this.paused = false;
@@ -398,6 +465,16 @@ export class Session {
     } catch (e) {
       if (!this.finished) this.onTransportError(e);
     }
+  }
+
+  /**
+   * Output backpressure (options.highWaterMark, on by default for servers): while more than that many bytes wait
+   * to be written, the socket is not read, so a peer that sends without reading what it provokes (echoes, Pongs)
+   * fills its own TCP buffers, not our memory.
+   */
+  backlogged() {
+    const hw = this.opts.highWaterMark;
+    return hw > 0 && this.bufferedAmount > hw;
   }
 
   /** Backpressure released: read the socket again. */
@@ -515,6 +592,7 @@ export class Session {
           if (q) q.then(next.resolve, next.reject);
           else next.resolve();
         }
+        if (this.paused && this.opts.highWaterMark > 0 && !this.backlogged()) this.resume();
       },
       (e) => {
         this.unwritten -= n;
@@ -711,6 +789,16 @@ export class Session {
     this.drained().then(() => writer.close().catch(noop));
     if (this.readDone) this.finish({ code: 1006, reason: "", wasClean: false, error: err });
     else this.startCloseTimer();
+  }
+
+  /** Ends the connection now, without a closing handshake (a server shutting down after its timeout). */
+  terminate() {
+    if (this.finished) return;
+    if (this.state === CONNECTING) {
+      this.close(0, "");
+      return;
+    }
+    this.finish({ code: 1006, reason: "", wasClean: false });
   }
 
   finish(result, fromConnect = false) {

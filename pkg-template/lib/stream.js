@@ -2,6 +2,7 @@
 // read, the socket is not read either; a write's promise settles when the socket accepted the bytes.
 
 import { checkCloseArgs, HybiError, WebSocketError } from "./errors.js";
+import { kServer, kTerminate } from "./internal.js";
 import { normalizeOptions, OPEN, parseProtocols, parseWebSocketURL, Session } from "./session.js";
 
 const noop = () => {};
@@ -22,6 +23,7 @@ export class WebSocketStream {
   #readable = null;
   #writable = null;
   #closeRequested = false;
+  #server = false;
 
   /**
    * @param {string | URL} url
@@ -29,10 +31,19 @@ export class WebSocketStream {
    */
   constructor(url, options = {}) {
     if (arguments.length === 0) throw new TypeError("WebSocketStream: the url argument is required");
-    const u = parseWebSocketURL(url, globalThis.location?.href);
-    const protocols = parseProtocols(options?.protocols);
-    const opts = normalizeOptions(options);
-    this.#url = u.href;
+    // Internal: an already-open server-side stream over an accepted transport (lib/server.js).
+    const server = url === kServer ? options : null;
+    let u, protocols, opts;
+    if (server) {
+      this.#server = true;
+      this.#url = server.url ?? "";
+      opts = server.opts;
+    } else {
+      u = parseWebSocketURL(url, globalThis.location?.href);
+      protocols = parseProtocols(options?.protocols);
+      opts = normalizeOptions(options);
+      this.#url = u.href;
+    }
     let openedResolve, openedReject, closedResolve, closedReject;
     this.#opened = new Promise((res, rej) => ((openedResolve = res), (openedReject = rej)));
     this.#closed = new Promise((res, rej) => ((closedResolve = res), (closedReject = rej)));
@@ -42,7 +53,7 @@ export class WebSocketStream {
     const self = this;
     const session = new Session(
       {
-        onOpen({ protocol, extensions, response }) {
+        onOpen({ protocol, extensions, response, request }) {
           const readable = new ReadableStream(
             {
               start(c) {
@@ -80,7 +91,9 @@ export class WebSocketStream {
           );
           self.#readable = readable;
           self.#writable = writable;
-          openedResolve({ readable, writable, protocol, extensions, response });
+          openedResolve(
+            request ? { readable, writable, protocol, extensions, request } : { readable, writable, protocol, extensions, response },
+          );
         },
         onMessage(data) {
           const c = self.#readController;
@@ -122,6 +135,14 @@ export class WebSocketStream {
       opts,
     );
     this.#session = session;
+    if (server) {
+      session.startOpen(server.transport, server.conn, server.leftover, true, {
+        protocol: server.protocol ?? "",
+        extensions: server.extensions ?? "",
+        request: server.request,
+      });
+      return;
+    }
     if (options?.signal?.aborted) {
       // Per the standard: an already-aborted signal rejects both promises with its reason.
       const r = options.signal.reason;
@@ -147,8 +168,13 @@ export class WebSocketStream {
 
   /** @param {{ closeCode?: number, reason?: string }} [info] */
   close(info = {}) {
-    const { code, reason } = checkCloseArgs(info?.closeCode, info?.reason);
+    const { code, reason } = checkCloseArgs(info?.closeCode, info?.reason, { server: this.#server });
     this.#closeWith(code, reason);
+  }
+
+  /** Internal (server shutdown): ends the connection now, without a closing handshake. */
+  [kTerminate]() {
+    this.#session?.terminate();
   }
 
   /** hybi: a Ping; resolves with the round-trip time (ms) when the matching Pong arrives. */

@@ -2,7 +2,7 @@
 
 import { checkCloseArgs, HybiError, utf8Length } from "./errors.js";
 import { CloseEvent, ErrorEvent, MessageEvent } from "./events.js";
-import { kServer } from "./internal.js";
+import { kServer, kTerminate } from "./internal.js";
 import {
   CLOSED,
   CLOSING,
@@ -67,8 +67,11 @@ export class WebSocket extends EventTarget {
       this.#protocol = init.protocol ?? "";
       this.#extensions = init.extensions ?? "";
       this.#readyState = OPEN;
-      this.#session = new Session(this.#owner(), normalizeOptions(init.options));
-      this.#session.startOpen(init.transport, init.conn, init.leftover, true);
+      this.#session = new Session(this.#owner(), init.opts ?? normalizeOptions(init.options, { server: true }));
+      this.#session.startOpen(init.transport, init.conn, init.leftover, true, {
+        protocol: this.#protocol,
+        extensions: this.#extensions,
+      });
       return;
     }
     if (arguments.length === 0) throw new TypeError("WebSocket: the url argument is required");
@@ -245,6 +248,11 @@ export class WebSocket extends EventTarget {
       return Promise.reject(new DOMException("ping() needs an open connection", "InvalidStateError"));
     }
     return this.#session.ping(data);
+  }
+
+  /** Internal (server shutdown): ends the connection now, without a closing handshake. */
+  [kTerminate]() {
+    this.#session.terminate();
   }
 
   get onopen() {
