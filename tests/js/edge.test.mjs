@@ -341,21 +341,6 @@ test("maxFrameSize: a frame declaring more fails with 1009 before its payload is
   }
 });
 
-test("perMessageDeflate is accepted but inert for now: no extension is offered", async () => {
-  let request = "";
-  const srv = await rawServer((sock, api) => (request = api.request));
-  try {
-    const c = client(srv.url, undefined, { perMessageDeflate: true });
-    await c.opened;
-    assert.doesNotMatch(request, /sec-websocket-extensions/i);
-    assert.equal(c.ws.extensions, "");
-    c.ws.close();
-    await c.closed;
-  } finally {
-    await srv.close();
-  }
-});
-
 test("a Close without a status reports 1005; a bad Sec-WebSocket-Accept and a dropped handshake are errors", async () => {
   const srv = await rawServer((sock) => {
     sock.write(frame(0x8)); // empty Close

@@ -43,11 +43,21 @@ export async function startPeer(kind) {
     certs,
     port: info.port,
     tlsPort: info.tlsPort,
-    /** A fresh id and the URL of `path` (with the id in the query) on the plain or TLS port. */
-    url(path, { tls = false, host = "127.0.0.1", query = "" } = {}) {
+    /**
+     * A fresh id and the URL of `path` (with the id in the query) on the plain or TLS port. `deflate`: a server
+     * with permessage-deflate: "ctx" (context takeover) or "noctx" (none, either way; the ws peer only).
+     */
+    url(path, { tls = false, host = "127.0.0.1", query = "", deflate = null } = {}) {
       const id = `c${++nextId}`;
       const sep = path.includes("?") ? "&" : "?";
-      return { id, url: `${tls ? "wss" : "ws"}://${host}:${tls ? info.tlsPort : info.port}${path}${sep}id=${id}${query}` };
+      let port = tls ? info.tlsPort : info.port;
+      if (deflate && kind === "python") {
+        if (deflate !== "ctx") throw new Error(`the python peer has no deflate=${deflate} server`);
+        port = info.deflatePort;
+      } else if (deflate) {
+        query += `&deflate=${deflate}`;
+      }
+      return { id, url: `${tls ? "wss" : "ws"}://${host}:${port}${path}${sep}id=${id}${query}` };
     },
     /** The first event of `type` for connection `id` (waits up to `ms`). */
     event(id, type, ms = 8000) {

@@ -37,7 +37,7 @@ export function parseFrames(buf) {
     if (buf.length < off + len) break;
     const payload = Buffer.from(buf.subarray(off, off + len));
     if (key) for (let i = 0; i < payload.length; i++) payload[i] ^= key[i & 3];
-    frames.push({ fin: (buf[0] & 0x80) !== 0, opcode: buf[0] & 0x0f, masked, payload });
+    frames.push({ fin: (buf[0] & 0x80) !== 0, rsv1: (buf[0] & 0x40) !== 0, opcode: buf[0] & 0x0f, masked, payload });
     buf = buf.subarray(off + len);
   }
   return [frames, buf];

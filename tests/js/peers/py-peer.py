@@ -55,7 +55,8 @@ async def handler(ws):
     headers = {k.lower(): v for k, v in ws.request.headers.raw_items()}
     sslobj = ws.transport.get_extra_info("ssl_object")
     sni = SNI.get(id(sslobj)) if sslobj is not None else None
-    out(event="connection", id=cid, path=u.path, headers=headers, protocol=ws.subprotocol, sni=sni)
+    out(event="connection", id=cid, path=u.path, headers=headers, protocol=ws.subprotocol, sni=sni,
+        extensions=ws.response.headers.get("Sec-WebSocket-Extensions"))
     try:
         if u.path == "/headers":
             await ws.send(json.dumps({"headers": headers, "sni": sni}))
@@ -121,7 +122,11 @@ async def main():
         secure = await serve(handler, "127.0.0.1", 0, ssl=ctx, **opts)
         tls_port = secure.sockets[0].getsockname()[1]
         servers.append(secure)
-    out(event="listening", port=plain.sockets[0].getsockname()[1], tlsPort=tls_port)
+    # permessage-deflate with websockets' default settings (its `compression="deflate"`)
+    deflate = await serve(handler, "127.0.0.1", 0, **{**opts, "compression": "deflate"})
+    servers.append(deflate)
+    out(event="listening", port=plain.sockets[0].getsockname()[1], tlsPort=tls_port,
+        deflatePort=deflate.sockets[0].getsockname()[1])
     loop = asyncio.get_running_loop()
     stdin_closed = loop.create_future()
     loop.add_reader(sys.stdin.fileno(), lambda: (sys.stdin.buffer.read1(65536) or stdin_closed.done()

@@ -13,7 +13,17 @@ const wss = new WebSocketServer({
   perMessageDeflate: false,
   handleProtocols: (offered) => ["superchat", "chat"].find((p) => offered.has(p)) ?? false,
 });
-wss.on("headers", (headers) => headers.push("X-Hybi-Peer: ws"));
+// permessage-deflate, by query (?deflate=ctx|noctx): with context takeover, or with none either way. Threshold 0 so
+// that small messages are compressed too.
+const wssDeflate = {
+  ctx: new WebSocketServer({ noServer: true, maxPayload: 128 << 20, perMessageDeflate: { threshold: 0 } }),
+  noctx: new WebSocketServer({
+    noServer: true,
+    maxPayload: 128 << 20,
+    perMessageDeflate: { threshold: 0, serverNoContextTakeover: true, clientNoContextTakeover: true },
+  }),
+};
+for (const w of [wss, ...Object.values(wssDeflate)]) w.on("headers", (headers) => headers.push("X-Hybi-Peer: ws"));
 
 function pattern(n, seed = 0) {
   const b = Buffer.alloc(n);
@@ -30,7 +40,8 @@ function onUpgrade(req, socket, head) {
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     return;
   }
-  wss.handleUpgrade(req, socket, head, (ws) => run(ws, req, u));
+  const deflate = u.searchParams.get("deflate");
+  (deflate ? wssDeflate[deflate] : wss).handleUpgrade(req, socket, head, (ws) => run(ws, req, u));
 }
 
 const floods = new Map(); // id → { sent, done }
@@ -44,8 +55,19 @@ function run(ws, req, u) {
     return;
   }
   const q = (k, d) => u.searchParams.get(k) ?? d;
-  out({ event: "connection", id, path: u.pathname, headers: req.headers, protocol: ws.protocol, sni: req.socket.servername ?? null });
-  ws.on("close", (code, reason) => out({ event: "close", id, code, reason: String(reason) }));
+  out({
+    event: "connection",
+    id,
+    path: u.pathname,
+    headers: req.headers,
+    protocol: ws.protocol,
+    extensions: ws.extensions,
+    sni: req.socket.servername ?? null,
+  });
+  const sock = req.socket;
+  ws.on("close", (code, reason) =>
+    out({ event: "close", id, code, reason: String(reason), bytesRead: sock.bytesRead, bytesWritten: sock.bytesWritten }),
+  );
   ws.on("pong", (d) => out({ event: "pong", id, data: String(d) }));
   ws.on("error", (e) => out({ event: "error", id, message: e.message }));
   const echo = () => ws.on("message", (d, binary) => ws.send(d, { binary }));
