@@ -199,9 +199,10 @@ pub fn accept_key(key: &str) -> String {
 
 /// XORs `data` with `key` (4 bytes) as if it started at payload byte `offset`; returns the result.
 #[wasm_bindgen]
-pub fn mask(data: &[u8], key: &[u8], offset: usize) -> Result<Uint8Array, JsValue> {
+pub fn mask(data: Vec<u8>, key: &[u8], offset: usize) -> Result<Uint8Array, JsValue> {
+    // `data` is already the copy wasm-bindgen made into wasm memory: mask it in place.
     let key: [u8; 4] = key.try_into().map_err(|_| JsValue::from(js_sys::TypeError::new("mask key must be 4 bytes")))?;
-    let mut v: Vec<u8> = data.to_vec();
+    let mut v = data;
     crate::mask::apply(&mut v, key, offset);
     Ok(bytes(&v))
 }
