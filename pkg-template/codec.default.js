@@ -1,3 +1,3 @@
 // `hybi/codec` for other runtimes: call `await init(moduleOrBytesOrUrl)` first.
-export { acceptKey, mask } from "./hybi.js";
+export { acceptKey, compose, deflateSupported, inspect, mask } from "./hybi.js";
 export { init } from "./hybi.default.js";
