@@ -1,5 +1,6 @@
 // Type-checked with `deno check` against the installed package's declarations (index.d.ts, codec.d.ts).
-import { CloseEvent, HybiError, WebSocket, WebSocketError, WebSocketStream } from "hybi";
+import { accept, bunHandlers, CloseEvent, handleUpgrade, HybiError, WebSocket, WebSocketError, WebSocketServer, WebSocketStream } from "hybi";
+import type { HybiRequest, ServerWebSocketStream } from "hybi";
 import { acceptKey, mask } from "hybi/codec";
 
 const ws = new WebSocket("wss://example.test/chat", ["chat"], {
@@ -7,6 +8,7 @@ const ws = new WebSocket("wss://example.test/chat", ["chat"], {
   tls: { ca: "-----BEGIN CERTIFICATE-----" },
   pingInterval: 30_000,
   proxy: "http://127.0.0.1:3128",
+  perMessageDeflate: { clientNoContextTakeover: true, clientMaxWindowBits: null },
   socket: async ({ hostname, port }) => ({ readable: new ReadableStream<Uint8Array>(), writable: new WritableStream<Uint8Array>(), close: () => void [hostname, port] }),
 });
 const ws2 = new WebSocket(new URL("ws://example.test"), { protocols: "x", handshakeTimeout: 1000 });
@@ -36,3 +38,28 @@ const e = new WebSocketError("m", { closeCode: 1000 });
 const key: string = acceptKey("dGhlIHNhbXBsZSBub25jZQ==");
 const masked: Uint8Array = mask(new Uint8Array(4), [1, 2, 3, 4], 0);
 void [protocol, response.headers, closeCode, reason, e.closeCode, key, masked];
+
+// the server side
+const server = new WebSocketServer({
+  protocols: ["chat"],
+  allowedOrigins: ["https://example.test"],
+  perMessageDeflate: true,
+  handshake: async (request: HybiRequest) =>
+    request.headers.get("authorization") ? { protocol: request.protocols[0] ?? null, headers: { "X-Id": "1" } } : { status: 401, body: "no" },
+  onConnection(socket, request) {
+    socket.onmessage = (ev) => socket.send(ev.data);
+    socket.close(1001, "going away");
+    void [request.path, request.remoteAddress, socket.extensions];
+  },
+  onError: (err) => void [err.kind, err.status],
+});
+const { port } = await server.listen({ hostname: "127.0.0.1", port: 0 });
+for (const client of server.clients) client.close(1013);
+const { closed: cleanly, terminated } = await server.close({ timeout: 1000 });
+const streams = new WebSocketServer({ stream: true, onConnection: async (s: ServerWebSocketStream) => void (await s.opened).request.url });
+const pair = { readable: new ReadableStream<Uint8Array>(), writable: new WritableStream<Uint8Array>(), remoteAddress: "127.0.0.1" };
+const sws: WebSocket = await accept(pair, { handshakeTimeout: 5000, maxHeadSize: 8192 });
+const sst: ServerWebSocketStream = await accept(pair, { stream: true });
+const up: WebSocket = await handleUpgrade({ method: "GET", url: "/", httpVersionMajor: 1, httpVersionMinor: 1, rawHeaders: [] }, {}, new Uint8Array());
+const handlers = bunHandlers((conn) => void accept(conn));
+void [port, cleanly, terminated, streams.address, sws.protocol, sst.url, up.url, handlers.open];
