@@ -66,10 +66,36 @@ export interface HybiOptions {
   /** Use this transport instead of the runtime's sockets (any runtime, browsers included). */
   socket?: HybiSocket | ((target: HybiSocketTarget) => HybiSocket | Promise<HybiSocket>);
   /**
-   * permessage-deflate (RFC 7692). Accepted but NOT YET ACTIVE: the wasm API does not negotiate it yet, so no
-   * extension is offered and messages are sent uncompressed.
+   * permessage-deflate (RFC 7692): `true` (the defaults), `false`, or options. On by default for clients (as
+   * browsers and `ws` do); the negotiated value shows in `extensions`. An answer the client did not offer or cannot
+   * honour fails the connection (error kind "UnexpectedExtension", then close 1006).
    */
-  perMessageDeflate?: boolean | object;
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /**
+   * While more than this many bytes wait to be written (`bufferedAmount`), hybi stops reading from the socket, so a
+   * peer that sends without reading what it provokes (echoes, Pongs) fills its own TCP buffers, not this process's
+   * memory. 0 turns it off. Default: 1 MiB for server-side sockets, 0 for clients (the WHATWG behaviour).
+   */
+  highWaterMark?: number;
+}
+
+/** permessage-deflate settings (RFC 7692 §7.1); every field is optional. */
+export interface PerMessageDeflateOptions {
+  /** Compression level 0–9 (default 1: fast; 0 negotiates and inflates but never compresses). */
+  level?: number;
+  /** Messages shorter than this many bytes are sent uncompressed (default 128). */
+  threshold?: number;
+  /** Client: ask the server to reset its compressor after every message. Server: do so, and say so. */
+  serverNoContextTakeover?: boolean;
+  /** Client: reset our compressor after every message, and say so. Server: ask the client to. */
+  clientNoContextTakeover?: boolean;
+  /** Client: ask the server for at most this window (8–15). Server: use at most this window. */
+  serverMaxWindowBits?: number;
+  /**
+   * Client: offer `client_max_window_bits` (15, the default: any value the server answers is honoured; 8–14: this
+   * value; `null`: not offered). Server: ask the client for at most this window when its offer allows it.
+   */
+  clientMaxWindowBits?: number | null;
 }
 
 export interface WebSocketOptions extends HybiOptions {
@@ -89,12 +115,15 @@ export class HybiError extends Error {
   /**
    * The rule broken or the cause: a core error ("ReservedOpcode", "InvalidUtf8", "MessageTooLarge", "Rejected",
    * "InvalidAccept" …) or "ConnectFailed", "HandshakeTimeout", "HandshakeFailed", "ConnectionClosed", "Aborted",
-   * "PingTimeout", "ConnectionLost", "ProxyRefused", "ProxyFailed", "NoSockets", "Closed".
+   * "PingTimeout", "ConnectionLost", "ProxyRefused", "ProxyFailed", "NoSockets", "Closed", "UnexpectedExtension".
+   * Server side: the core's request errors ("MethodNotAllowed", "UnsupportedVersion", "HeadTooLarge", "BadHeader" …),
+   * "OriginNotAllowed", "Refused" (by the hook), "HandshakeHookFailed", "HandshakeTimeout", "ConnectionClosed",
+   * "ServerClosed".
    */
   readonly kind: string;
   /** The Close code hybi sent when it failed the connection (1002, 1007, 1009, 1011 …). */
   readonly closeCode?: number;
-  /** A refused handshake: the HTTP status (also the proxy's status for "ProxyRefused"). */
+  /** A refused handshake: the HTTP status (also the proxy's status for "ProxyRefused"; a server's answer). */
   readonly status?: number;
   /** A refused handshake: the response headers. */
   readonly headers?: Headers;
@@ -162,7 +191,10 @@ export class WebSocket extends EventTarget {
   /** hybi: the server's handshake answer once open (null before). */
   readonly response: HybiResponse | null;
   send(data: string | ArrayBufferLike | ArrayBufferView | Blob): void;
-  /** `code`: 1000 or 3000–4999 (else InvalidAccessError); `reason`: at most 123 bytes of UTF-8 (else SyntaxError). */
+  /**
+   * `code`: 1000 or 3000–4999 (else InvalidAccessError); a server-side socket may also use 1001–1003 and
+   * 1007–1014. `reason`: at most 123 bytes of UTF-8 (else SyntaxError).
+   */
   close(code?: number, reason?: string): void;
   /** hybi: a Ping (≤ 125 bytes); resolves with the round-trip milliseconds when the matching Pong arrives. */
   ping(data?: string | ArrayBufferLike | ArrayBufferView): Promise<number>;
@@ -213,6 +245,169 @@ export class WebSocketStream {
   /** hybi: a Ping; resolves with the round-trip milliseconds when the matching Pong arrives. */
   ping(data?: string | ArrayBufferLike | ArrayBufferView): Promise<number>;
 }
+
+// ---------------------------------------------------------------------------------------------------- server side
+
+/** A client's opening handshake request, as the `handshake` hook and `onConnection` see it. */
+export interface HybiRequest {
+  method: string;
+  /** The request target: path and query. */
+  path: string;
+  /** `ws://` (or `wss://` on a TLS socket) + the Host header + path. */
+  url: string;
+  host: string;
+  headers: Headers;
+  /** The Origin header (browsers send it), or null. */
+  origin: string | null;
+  /** The subprotocols offered, in the client's order. */
+  protocols: string[];
+  /** The raw Sec-WebSocket-Extensions values offered. */
+  extensions: string[];
+  remoteAddress: string | null;
+  remotePort: number | null;
+}
+
+/** Accept (optionally choosing a subprotocol among those offered and adding response headers). */
+export interface HandshakeAccept {
+  /** Default: the first of the server's `protocols` the client offered; null for none. */
+  protocol?: string | null;
+  headers?: HeadersInit;
+}
+
+/** Refuse with an HTTP status (not 101), headers and a body. */
+export interface HandshakeRefusal {
+  status: number;
+  headers?: HeadersInit;
+  body?: string | ArrayBuffer | ArrayBufferView;
+}
+
+/** `undefined`/`true`: accept with the defaults; `false`: 403. */
+export type HandshakeDecision = void | undefined | null | boolean | HandshakeAccept | HandshakeRefusal;
+
+/** The server side's options: the socket options (server defaults) plus the opening handshake's. */
+export interface AcceptOptions extends Omit<HybiOptions, "headers" | "origin" | "signal" | "tls" | "proxy" | "socket"> {
+  /**
+   * Called with every valid request (invalid ones are answered 400/405/426/431 without it, and a refused Origin
+   * 403): accept, choose a subprotocol, add headers, or refuse. May be async (within `handshakeTimeout`). If it
+   * throws, the client gets 500.
+   */
+  handshake?(request: HybiRequest): HandshakeDecision | Promise<HandshakeDecision>;
+  /** Subprotocols the server speaks, in its order of preference (the default choice). */
+  protocols?: string[];
+  /**
+   * Origins served (RFC 6455 §10.2), compared case-insensitively: others get 403. Requests without Origin
+   * (non-browser clients) are allowed; a function decides everything itself.
+   */
+  allowedOrigins?: string[] | ((origin: string | null) => boolean);
+  /** Headers added to every 101 answer. */
+  headers?: HeadersInit;
+  /** The largest request head in bytes (default 16384): more is answered 431. */
+  maxHeadSize?: number;
+  /** The most request header lines (default 64): more is answered 431. */
+  maxHeaders?: number;
+  /** Milliseconds for the whole opening handshake, hook included (default 10000); then the connection is dropped. */
+  handshakeTimeout?: number;
+  /** Off by default on the server (it costs ~350 KiB of wasm memory per connection once used, see the README). */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** true: resolve to a WebSocketStream-shaped socket instead of a WebSocket. */
+  stream?: boolean;
+}
+
+/** What `accept()` takes: `{ readable, writable }` (optionally with its remote address), a Node `net.Socket` /
+ *  `tls.TLSSocket`, a `Deno.Conn` (TCP or TLS), or a transport from `bunHandlers()`. */
+export type AcceptConnection =
+  | (HybiSocket & { remoteAddress?: string | null; remotePort?: number | null; secure?: boolean })
+  | { on(event: string, listener: (...args: any[]) => void): unknown; write(...args: any[]): unknown; destroy(...args: any[]): unknown; pause(): unknown };
+
+/** Node's `IncomingMessage` as far as `handleUpgrade` reads it. */
+export interface UpgradeRequest {
+  method?: string;
+  url?: string;
+  httpVersionMajor: number;
+  httpVersionMinor: number;
+  rawHeaders: string[];
+}
+
+export interface ServerOpenInfo {
+  readable: ReadableStream<string | Uint8Array>;
+  writable: WritableStream<string | ArrayBufferLike | ArrayBufferView | Blob>;
+  protocol: string;
+  extensions: string;
+  request: HybiRequest;
+}
+
+/** The server-side socket of `stream: true`: WebSocketStream's shape, already open. */
+export interface ServerWebSocketStream {
+  readonly url: string;
+  readonly opened: Promise<ServerOpenInfo>;
+  readonly closed: Promise<{ closeCode: number; reason: string }>;
+  /** A server may also close with 1001, 1008 and 1011–1014. */
+  close(closeInfo?: WebSocketCloseInfo): void;
+  ping(data?: string | ArrayBufferLike | ArrayBufferView): Promise<number>;
+}
+
+type ServerSocketOf<S extends boolean> = S extends true ? ServerWebSocketStream : WebSocket;
+
+/**
+ * Accepts a WebSocket connection on an accepted socket. Resolves to an open server-side `WebSocket` (whose
+ * `close()` also takes 1001, 1008 and 1011–1014) or, with `stream: true`, a WebSocketStream-shaped socket. Rejects
+ * with a `HybiError` (with `status` when the client got an HTTP answer) once the client was answered or dropped.
+ * Attach handlers right away (after `await` is fine): messages start a macrotask later.
+ */
+export function accept(conn: AcceptConnection, options?: AcceptOptions & { stream?: false }): Promise<WebSocket>;
+export function accept(conn: AcceptConnection, options: AcceptOptions & { stream: true }): Promise<ServerWebSocketStream>;
+
+/** For Node `http`/`https` servers: `server.on("upgrade", (req, socket, head) => handleUpgrade(req, socket, head))`. */
+export function handleUpgrade(req: UpgradeRequest, socket: unknown, head: Uint8Array, options?: AcceptOptions & { stream?: false }): Promise<WebSocket>;
+export function handleUpgrade(req: UpgradeRequest, socket: unknown, head: Uint8Array, options: AcceptOptions & { stream: true }): Promise<ServerWebSocketStream>;
+
+export interface WebSocketServerOptions<S extends boolean = false> extends AcceptOptions {
+  stream?: S;
+  /** Every accepted connection (from listen(), accept() or handleUpgrade()). */
+  onConnection?(socket: ServerSocketOf<S>, request: HybiRequest): void;
+  /** Every failed or refused handshake (a HybiError: `kind`, and `status` when the client got an HTTP answer). */
+  onError?(error: HybiError): void;
+}
+
+/**
+ * A WebSocket server: accepts connections from its own listener (`listen()`: Node, Deno, Bun) or handed to
+ * `accept()` / `handleUpgrade()`, tracks them in `clients`, and shuts down gracefully with `close()`.
+ */
+export class WebSocketServer<S extends boolean = false> {
+  constructor(options?: WebSocketServerOptions<S>);
+  /** The open connections. */
+  readonly clients: ReadonlySet<ServerSocketOf<S>>;
+  /** `{ hostname, port }` once listening, else null. */
+  readonly address: { hostname: string; port: number } | null;
+  /** As `accept()`; per-call options override the server's. Also reported to onConnection / onError. */
+  accept(conn: AcceptConnection, options?: AcceptOptions): Promise<ServerSocketOf<S>>;
+  /** As `handleUpgrade()`, tracked. */
+  handleUpgrade(req: UpgradeRequest, socket: unknown, head: Uint8Array, options?: AcceptOptions): Promise<ServerSocketOf<S>>;
+  /** Listens with the runtime's sockets (Node `net`, `Deno.listen`, `Bun.listen`); hostname defaults to "0.0.0.0", port to 0 (any). */
+  listen(options?: { port?: number; hostname?: string; backlog?: number }): Promise<{ hostname: string; port: number }>;
+  /**
+   * Stops listening, drops handshakes in progress, sends a Close (default 1001) to every connection, waits up to
+   * `timeout` ms (default 5000) for their closing handshakes, then closes the rest without one.
+   */
+  close(options?: { code?: number; reason?: string; timeout?: number }): Promise<{ closed: number; terminated: number }>;
+}
+
+/** A connection from `bunHandlers()`: what `accept()` takes. */
+export type BunTransport = HybiSocket & { remoteAddress: string | null; remotePort: number | null };
+
+/**
+ * Bun: the `socket` handler object for `Bun.listen` (Bun's sockets are not streams): each accepted socket becomes a
+ * transport for `accept()`; partial writes wait for `drain`, reading pauses under backpressure.
+ * `Bun.listen({ hostname, port, socket: bunHandlers((conn) => accept(conn).then(…)) })`
+ */
+export function bunHandlers(onTransport: (conn: BunTransport, socket: unknown) => void): {
+  open(socket: any): void;
+  data(socket: any, data: Uint8Array): void;
+  drain(socket: any): void;
+  end(socket: any): void;
+  close(socket: any, error?: unknown): void;
+  error(socket: any, error: unknown): void;
+};
 
 /**
  * Only in the `default` entry (runtimes without a dedicated one): loads the wasm from a WebAssembly.Module, its

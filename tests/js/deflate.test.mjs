@@ -284,15 +284,19 @@ describe("hybi server (perMessageDeflate: true) ← python websockets client (it
 
 test("memory per connection with permessage-deflate (1,000 connections; numbers in the README)", async (t) => {
   const script = fileURLToPath(new URL("./helpers/deflate-memory.mjs", import.meta.url));
-  const run = (deflate) =>
+  const run = (mode) =>
     new Promise((resolve, reject) =>
-      execFile(process.execPath, ["--expose-gc", script, "1000", deflate ? "on" : "off"], { timeout: 120_000 }, (err, stdout, stderr) =>
+      execFile(process.execPath, ["--expose-gc", script, "1000", mode], { timeout: 120_000 }, (err, stdout, stderr) =>
         err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout.trim().split("\n").at(-1))),
       ),
     );
-  const on = await run(true);
-  const off = await run(false);
-  for (const r of [off, on]) t.diagnostic(JSON.stringify(r));
+  const on = await run("on");
+  const off = await run("off");
+  const level0 = await run("level0");
+  for (const r of [off, on, level0]) t.diagnostic(`${r.deflate}: per connection ${JSON.stringify(r.perConnection)}`);
+  assert.equal(on.extensions, "permessage-deflate");
+  // level 0: inflates what it receives, sends uncompressed: no compressor, only the inflater
+  assert.ok(level0.perConnection.active.wasm < 64 * 1024, `level 0: wasm per connection ${level0.perConnection.active.wasm}`);
   // with deflate: the compressor (~312 KiB) and the inflater (~42 KiB) exist only after a compressed message
   assert.ok(on.perConnection.idle.wasm < 16 * 1024, `idle wasm per connection ${on.perConnection.idle.wasm}`);
   assert.ok(on.perConnection.active.wasm > 200 * 1024, `active wasm per connection ${on.perConnection.active.wasm}`);

@@ -1,5 +1,5 @@
 // Memory per server connection, with and without permessage-deflate:
-//   node --expose-gc deflate-memory.mjs [N=1000] [on|off]
+//   node --expose-gc deflate-memory.mjs [N=1000] [on|off|level0]
 // A hybi WebSocketServer in this process; N `ws` clients (offering permessage-deflate, threshold 0) in a child
 // process. Measured after listen (baseline), with N idle connections, and after each client sent one 1 KiB text
 // message and got it back (so both the server's compressor and its inflater exist). Prints one JSON line.
@@ -51,7 +51,7 @@ if (mode === "client") {
   };
   const diff = (a, b) => Object.fromEntries(Object.keys(a).map((k) => [k, Math.round((b[k] - a[k]) / N)]));
   const server = new WebSocketServer({
-    perMessageDeflate: mode === "on",
+    perMessageDeflate: mode === "on" ? true : mode === "level0" ? { level: 0 } : false,
     onConnection: (ws) => (ws.onmessage = (e) => ws.send(e.data)),
   });
   const { port } = await server.listen({ hostname: "127.0.0.1", backlog: 2048 });
@@ -69,7 +69,7 @@ if (mode === "client") {
   console.log(
     JSON.stringify({
       connections: N,
-      deflate: mode === "on",
+      deflate: mode === "on" ? true : mode === "level0" ? "level 0 (inflate only)" : false,
       extensions: opened.extensions,
       node: process.version,
       baseline,
