@@ -6,6 +6,7 @@
 # Ends with `N passed, N failed` (test counts over all runs) and exits non-zero on any failure.
 #   JS_SUITES="client edge"   only these suite files (default: all)      JS_NODES="20 24"   which Nodes
 #   SKIP_RUNTIMES=1           skip runtimes.test.mjs                       FORCE_PKG=1        rebuild the package
+#   JS_SCRATCH=target/js-x    another scratch project (default target/js-scratch), e.g. for a second run at once
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -38,7 +39,9 @@ if [ -n "$stale" ]; then
 fi
 
 # ---- the scratch project: the tarball installed by name, the tests beside it
-scratch=target/js-scratch
+scratch=${JS_SCRATCH:-target/js-scratch}
+case $scratch in target/*) ;; *) fail "JS_SCRATCH must be a directory under target/ (got $scratch)" ;; esac
+[ "$(dirname "$scratch")" = target ] || fail "JS_SCRATCH must be directly under target/ (got $scratch)"
 mkdir -p "$scratch"
 if [ ! -f "$scratch/node_modules/hybi/package.json" ] || [ "$tgz" -nt "$scratch/node_modules/hybi/package.json" ]; then
   echo "[js] installing $tgz into $scratch"
