@@ -280,6 +280,40 @@ describe("hybi server (perMessageDeflate: true) ← python websockets client (it
   });
 });
 
+test("hybi client ↔ hybi server: what each side's options negotiate, and messages both ways under each", async () => {
+  const { WebSocketServer } = await import("hybi");
+  for (const [serverOpts, clientOpts, want] of [
+    [true, true, "permessage-deflate"],
+    [true, { clientMaxWindowBits: 9 }, "permessage-deflate"],
+    [{ clientMaxWindowBits: 10 }, true, "permessage-deflate; client_max_window_bits=10"],
+    [{ serverMaxWindowBits: 9 }, true, "permessage-deflate; server_max_window_bits=9"],
+    [true, { serverMaxWindowBits: 8, serverNoContextTakeover: true }, "permessage-deflate; server_no_context_takeover; server_max_window_bits=8"],
+    [{ clientNoContextTakeover: true, level: 9 }, { clientNoContextTakeover: true }, "permessage-deflate; client_no_context_takeover"],
+    [{ level: 0 }, true, "permessage-deflate"],
+    [false, true, ""],
+    [true, false, ""],
+  ]) {
+    const server = new WebSocketServer({ perMessageDeflate: serverOpts, onConnection: (ws) => (ws.onmessage = (e) => ws.send(e.data)) });
+    const { port } = await server.listen({ hostname: "127.0.0.1" });
+    try {
+      const c = client(`ws://127.0.0.1:${port}/`, undefined, { perMessageDeflate: clientOpts });
+      await c.opened;
+      const what = `server ${JSON.stringify(serverOpts)}, client ${JSON.stringify(clientOpts)}`;
+      assert.equal(c.ws.extensions, want, what);
+      assert.equal([...server.clients][0].extensions, want, what);
+      for (const m of [words(300), words(300), words(MiB, 1), pattern(70000, 3), "x", words(5000, 2)]) {
+        c.ws.send(m);
+        const got = await c.next(20000);
+        assert.ok(typeof m === "string" ? got === m : sameBytes(got, m), `${what}: echo of ${m.length ?? m.byteLength}`);
+      }
+      c.ws.close();
+      await c.closed;
+    } finally {
+      await server.close();
+    }
+  }
+});
+
 // ------------------------------------------------------------------------------------------ memory per connection
 
 test("memory per connection with permessage-deflate (1,000 connections; numbers in the README)", async (t) => {

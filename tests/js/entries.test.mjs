@@ -21,6 +21,8 @@ test("default entry: init(bytes) then WebSocket over options.socket; no socket â
   const err = await new Promise((r) => (ws.onerror = (e) => r(e.error)));
   assert.equal(err.kind, "NoSockets");
   assert.match(err.message, /options\.socket/);
+  // no server sockets either: WebSocketServer.listen() says to use accept()
+  await assert.rejects(new hybi.WebSocketServer().listen(), (e) => e.kind === "NoSockets" && /accept\(\)/.test(e.message));
 
   const srv = await rawServer((sock) => sock.write(frame(0x1, "default entry")));
   try {

@@ -1,6 +1,6 @@
-// The server side is its own issue, but the WebSocket class must already work as a server-side socket: build one
-// from an accepted socket + a server WasmConnection + leftover bytes (the internal path), and talk to it with the
-// hybi client. Checks server close codes (1001 …) and that the server closes TCP first (RFC 6455 §7.1.1).
+// The internal path under accept(): a server-side WebSocket built by hand from an accepted socket + a server
+// WasmConnection + leftover bytes, talked to with the hybi client. Checks server close codes (1001 …) and that the
+// server closes TCP first (RFC 6455 §7.1.1). The public server API is in server.test.mjs.
 import assert from "node:assert/strict";
 import net from "node:net";
 import { test } from "node:test";

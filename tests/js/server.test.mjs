@@ -503,7 +503,7 @@ test("server close codes: 1001/1008/1011–1014 allowed on the server; 1005/1006
   }
 });
 
-test("server options are checked; a runtime without listen() says so", async () => {
+test("server options are checked; listen() twice is an error", async () => {
   assert.throws(() => new WebSocketServer({ handshake: 1 }), TypeError);
   assert.throws(() => new WebSocketServer({ protocols: ["bad token"] }), TypeError);
   assert.throws(() => new WebSocketServer({ perMessageDeflate: { level: 10 } }), RangeError);
