@@ -5,6 +5,7 @@
 #   make test    every test, stage by stage, with timings (FUZZ_SECONDS=45)  -> scripts/test.sh
 #                (STAGES="fmt clippy" runs only those; scripts/test.sh --list names them)
 #   make setup   install everything any target uses (idempotent)            -> scripts/setup.sh all
+#   make pkg     the npm package: pkg/ and target/hybi-<version>.tgz       -> scripts/build-pkg.sh
 #   make bench   benchmarks against ws, undici and the runtimes' own WebSockets -> scripts/bench.sh
 #   make fuzz    long fuzzing runs: FUZZ_SECONDS (default 600) per target    -> scripts/fuzz.sh
 #   make clean   remove build outputs (keeps the fuzz corpus and node_modules)
@@ -13,7 +14,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 export PORT
 
-.PHONY: serve test setup fuzz bench clean
+.PHONY: serve test setup pkg fuzz bench clean
 
 serve:
 	@scripts/serve.sh
@@ -27,6 +28,10 @@ setup:
 fuzz:
 	@scripts/setup.sh fuzz
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-600} scripts/fuzz.sh
+
+pkg:
+	@scripts/setup.sh wasm
+	@scripts/build-pkg.sh
 
 bench:
 	@scripts/setup.sh wasm js
