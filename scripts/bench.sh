@@ -5,14 +5,18 @@
 #   1–3  micro rows in Node 24: masking (shipped and simd128 builds, copies counted, and raw kernels without
 #        copies), UTF-8 validation and the text path, frame decode/encode from JS   → bench/js/micro.mjs
 #   4    client echo in Node 20 and 24 (hybi vs ws+bufferutil vs undici) against bench's native echo server
+#   4d   the same in Node 24 with permessage-deflate on both sides (hybi vs ws, both `perMessageDeflate: true`; plus ws
+#        at zlib level 1, hybi's level), JSON-like text of 1 KiB, 64 KiB, 1 MiB on one connection, against a second echo
+#        server started with `--deflate`; every run asserts the negotiated extension and checks every echo (group
+#        echo-deflate, about 70 s on its own: BENCH_ROWS=echo-deflate scripts/bench.sh)   → bench/js/echo-deflate.mjs
 #   5    the same in Deno, Bun and workerd (miniflare) against each runtime's native WebSocket
 #   6    server: hybi's accept path in Node vs a ws server, driven by bench's native load generator
 #   7    size (wasm raw/gzip, with and without deflate), cold start, memory per idle connection
 #   8    criterion micro-benchmarks of the core vs tungstenite (bench/benches/core.rs)
 #
 # Writes target/bench/results.json ([{ name, unit, hybi, peer, peer_name, ratio }], ratio > 1: hybi better) and
-# target/bench/results.md (the table). Bounded: about 12 minutes on the 2-core project machine once built.
-#   BENCH_ROWS="micro node runtimes server size criterion"   which groups (default: all)
+# target/bench/results.md (the table). Bounded: about 13 minutes on the 2-core project machine once built.
+#   BENCH_ROWS="micro node echo-deflate runtimes server size criterion"   which groups (default: all)
 #   BENCH_QUICK=1   fewer rounds and shorter runs (a smoke run, a few minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +24,7 @@ root=$PWD
 export PATH="$HOME/.cargo/bin:$PATH"
 out=target/bench
 mkdir -p "$out"
-ROWS=${BENCH_ROWS:-micro node runtimes server size criterion}
+ROWS=${BENCH_ROWS:-micro node echo-deflate runtimes server size criterion}
 want() { [[ " $ROWS " == *" $1 "* ]]; }
 say() { printf '\n==> [bench] %s\n' "$*"; }
 t_start=$SECONDS
@@ -95,7 +99,7 @@ printf '{ "name": "hybi-bench-scratch", "private": true, "type": "module", "depe
 cp -R bench/js "$scratch/js"
 
 # ---- native echo server and load generator
-if want node || want runtimes || want server; then
+if want node || want echo-deflate || want runtimes || want server; then
   say "native echo server and load generator (cargo build --release)"
   (cd bench && cargo build -q --release --bins)
 fi

@@ -16,6 +16,13 @@ function open(make, url) {
     const t = setTimeout(() => reject(new Error("open timed out")), 10000);
     ws.onopen = () => {
       clearTimeout(t);
+      // These rows run without compression on both sides (the echo server declines permessage-deflate; the compressed
+      // row is echo-deflate.mjs): a server started with --deflate by mistake fails the row instead of skewing it.
+      if (/permessage-deflate/.test(ws.extensions ?? "")) {
+        ws.close();
+        reject(new Error(`permessage-deflate negotiated in an uncompressed row (extensions: ${ws.extensions})`));
+        return;
+      }
       resolve(ws);
     };
     ws.onerror = (e) => {

@@ -13,7 +13,7 @@ const env = process.env;
 const ROOT = env.BENCH_ROOT;
 const OUT = env.BENCH_OUT;
 const SCRATCH = env.BENCH_SCRATCH;
-const GROUPS = (env.BENCH_ROWS ?? "micro node runtimes server size criterion").split(/\s+/).filter(Boolean);
+const GROUPS = (env.BENCH_ROWS ?? "micro node echo-deflate runtimes server size criterion").split(/\s+/).filter(Boolean);
 const QUICK = !!env.BENCH_QUICK;
 const rows = [];
 const log = (...a) => console.log("[bench]", ...a);
@@ -136,6 +136,42 @@ await group("node", async () => {
     const r = lastJson(await run(node, [join(here, "echo-cli.mjs"), url, config], { timeout: 600_000 }), `echo ${label}`);
     if (!r.ok) throw new Error(`${label}: ${r.error}`);
     echoRows(`${label} (${r.version})`, r);
+  }
+});
+
+// ------------------------------------------------------------------ row 4, compressed (issue 6)
+// The same client echo in Node 24 with permessage-deflate on both sides: hybi vs ws, both `perMessageDeflate: true`,
+// against a second echo server started with `--deflate` (the uncompressed rows keep theirs, which declines it).
+// Compressible JSON-like text, 1 KiB / 64 KiB / 1 MiB, one connection; msg/s and MB/s (of uncompressed payload).
+await group("echo-deflate", async () => {
+  const server = await startServer(env.ECHO_SERVER, ["0", "--deflate"]);
+  try {
+    const url = `ws://127.0.0.1:${server.port}/`;
+    const cells = [1 << 10, 64 << 10, 1 << 20].map((size) => ({ size, conns: 1, window: windowFor(size) }));
+    const config = JSON.stringify({ ...echoConfig, cells, serverPid: server.pid });
+    const out = lastJson(await run(env.NODE24, [join(here, "echo-deflate.mjs"), url, config], { timeout: 300_000 }), "echo-deflate");
+    if (!out.ok) throw new Error(out.error);
+    const peers = {
+      ws: ["ws", "ws (perMessageDeflate: true, bufferutil)"],
+      "ws level 1": ["ws at zlib level 1 (hybi's level)", "ws (perMessageDeflate: { zlibDeflateOptions: { level: 1 } }, bufferutil)"],
+    };
+    for (const { cell, res, info } of out.results) {
+      const shape = `1 conn, window ${cell.window}`;
+      for (const [peer, [label, peerName]] of Object.entries(peers)) {
+        const err = res.hybi.error || res[peer].error ? (res.hybi.error ?? res[peer].error).slice(0, 300) : undefined;
+        for (const [unit, conv] of [["msg/s", (x) => x], ["MB/s", (x) => (x * cell.size) / 1e6]]) {
+          const what = unit === "MB/s" ? "MB/s of uncompressed payload" : unit;
+          const r = row(`echo Node 24 (${out.version}) permessage-deflate, ${sizeName(cell.size)} JSON-like text, ${shape}: hybi vs ${label} (${what})`, unit, conv(res.hybi.median), conv(res[peer].median), peerName, true, {
+            runs: { hybi: res.hybi.runs.map(conv).map((x) => Number(x.toFixed(1))), peer: res[peer].runs.map(conv).map((x) => Number(x.toFixed(1))) },
+            info,
+          });
+          if (err) r.error = err;
+          rows.push(r);
+        }
+      }
+    }
+  } finally {
+    await server.stop();
   }
 });
 
@@ -349,7 +385,7 @@ if (echo) await echo.stop();
 
 // ------------------------------------------------------------------ output
 mkdirSync(OUT, { recursive: true });
-const clean = rows.map(({ runs, ...r }) => r);
+const clean = rows.map(({ runs, info, ...r }) => r); // runs and info (per-round figures, CPU shares): results-runs.json
 writeFileSync(join(OUT, "results.json"), JSON.stringify(clean, null, 2) + "\n");
 writeFileSync(join(OUT, "results-runs.json"), JSON.stringify(rows, null, 2) + "\n");
 const cpu = (readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) ?? [])[1] ?? os.cpus()[0]?.model;
