@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { testCerts } from "./certs.mjs";
+import { waitEvent } from "./wait.mjs";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 let nextId = 0;
@@ -61,23 +62,7 @@ export async function startPeer(kind) {
     },
     /** The first event of `type` for connection `id` (waits up to `ms`). */
     event(id, type, ms = 8000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const ev = events.find((e) => e.id === id && e.event === type);
-          if (ev) {
-            waiters.delete(check);
-            clearTimeout(t);
-            resolve(ev);
-            return true;
-          }
-          return false;
-        };
-        const t = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`${kind} peer: no ${type} event for ${id} within ${ms} ms`));
-        }, ms);
-        if (!check()) waiters.add(check);
-      });
+      return waitEvent(events, waiters, id, type, ms, `${kind} peer`);
     },
     stop() {
       child.stdin.end();

@@ -5,6 +5,7 @@
 import http from "node:http";
 import { WebSocket, WebSocketServer } from "hybi";
 import { pattern } from "./client.mjs";
+import { waitEvent } from "./wait.mjs";
 
 let nextId = 0;
 
@@ -130,23 +131,7 @@ export async function startApp({ perMessageDeflate = false, server: serverOption
       return { id, url: `ws://127.0.0.1:${port}${path}${sep}id=${id}` };
     },
     event(id, type, ms = 8000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const ev = events.find((e) => e.id === id && e.event === type);
-          if (ev) {
-            waiters.delete(check);
-            clearTimeout(t);
-            resolve(ev);
-            return true;
-          }
-          return false;
-        };
-        const t = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`hybi server: no ${type} event for ${id} within ${ms} ms`));
-        }, ms);
-        if (!check()) waiters.add(check);
-      });
+      return waitEvent(events, waiters, id, type, ms, "hybi server");
     },
     async close() {
       await server.close({ timeout: 1000 });
