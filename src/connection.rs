@@ -17,7 +17,6 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write as _;
 
 use crate::close::{self, CloseCode, CloseFrame};
 #[cfg(feature = "deflate")]
@@ -522,7 +521,7 @@ impl<R: Rng> Connection<R> {
         if let Some(code) = error.close_code() {
             if !self.close_sent {
                 let mut reason = String::new();
-                let _ = write!(reason, "{error}");
+                error.write_message(&mut reason);
                 truncate_utf8(&mut reason, close::MAX_REASON_LEN);
                 self.write_close(Some(code), &reason);
             }

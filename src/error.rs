@@ -221,49 +221,127 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The error's text (what `Display` writes), built without the `core::fmt` machinery: the wasm build
+    /// links no formatter for it.
+    pub(crate) fn message(&self) -> String {
+        let mut s = String::new();
+        self.write_message(&mut s);
+        s
+    }
+
+    pub(crate) fn write_message(&self, s: &mut String) {
+        use Error::*;
+        let mut put = |parts: &[Part<'_>]| {
+            for part in parts {
+                match *part {
+                    Part::S(t) => s.push_str(t),
+                    Part::N(n) => push_decimal(s, n),
+                }
+            }
+        };
+        use Part::{N, S};
+        match self {
+            ReservedBits(b) => {
+                let b = *b;
+                s.push_str("reserved bits set without a negotiated extension (RSV=0b");
+                if b > 7 {
+                    // More than three bits: `{b:03b}` writes them all.
+                    let width = 8 - b.leading_zeros();
+                    for i in (0..width).rev() {
+                        s.push(if b >> i & 1 == 1 { '1' } else { '0' });
+                    }
+                } else {
+                    for i in (0..3).rev() {
+                        s.push(if b >> i & 1 == 1 { '1' } else { '0' });
+                    }
+                }
+                s.push(')');
+            }
+            ReservedOpcode(op) => {
+                s.push_str("reserved opcode 0x");
+                let op = *op;
+                if op > 0xf {
+                    s.push(hex_digit(op >> 4));
+                }
+                s.push(hex_digit(op & 0xf));
+            }
+            FragmentedControlFrame => s.push_str("fragmented control frame"),
+            ControlFrameTooLong => s.push_str("control frame payload over 125 bytes"),
+            LengthTopBitSet => s.push_str("64-bit payload length with its most significant bit set"),
+            NonMinimalLength => s.push_str("payload length not in its minimal encoding"),
+            UnmaskedFrame => s.push_str("unmasked frame from a client"),
+            MaskedFrame => s.push_str("masked frame from a server"),
+            UnexpectedContinuation => s.push_str("continuation frame without a message to continue"),
+            ExpectedContinuation => s.push_str("new data frame inside a fragmented message"),
+            CompressedContinuationOrControl => s.push_str("RSV1 set on a continuation or control frame"),
+            FrameTooLarge { len, max } => {
+                put(&[S("frame payload of "), N(*len), S(" bytes exceeds the limit of "), N(*max as u64)])
+            }
+            MessageTooLarge { max } => put(&[S("message exceeds the limit of "), N(*max as u64), S(" bytes")]),
+            TooManyFragments { max } => put(&[S("message exceeds the limit of "), N(*max as u64), S(" fragments")]),
+            InvalidUtf8 { offset } => put(&[S("invalid UTF-8 in text message at byte "), N(*offset as u64)]),
+            InvalidCloseReason => s.push_str("close reason is not valid UTF-8"),
+            InvalidCompressedData => s.push_str("compressed message does not inflate"),
+            CloseTooShort => s.push_str("close frame with a 1-byte payload"),
+            InvalidCloseCode(c) => put(&[S("close code "), N(*c as u64), S(" is not allowed on the wire")]),
+            CloseReasonTooLong(n) => put(&[S("close reason of "), N(*n as u64), S(" bytes (at most 123)")]),
+            ControlPayloadTooLong(n) => put(&[S("control frame payload of "), N(*n as u64), S(" bytes (at most 125)")]),
+            Closed => s.push_str("the connection is closed"),
+            Random => s.push_str("the randomness source failed"),
+            MalformedHttp(what) => put(&[S("malformed HTTP: "), S(what)]),
+            HeadTooLarge { max } => put(&[S("HTTP head exceeds the limit of "), N(*max as u64), S(" bytes")]),
+            TooManyHeaders { max } => put(&[S("HTTP head has more than "), N(*max as u64), S(" headers")]),
+            MethodNotAllowed => s.push_str("request method is not GET"),
+            HttpVersion => s.push_str("HTTP version is not 1.1"),
+            BadHeader(name) => put(&[S("missing or invalid "), S(name), S(" header")]),
+            InvalidKey => s.push_str("Sec-WebSocket-Key is not base64 of 16 bytes"),
+            UnsupportedVersion => s.push_str("Sec-WebSocket-Version is not 13"),
+            InvalidAccept => s.push_str("Sec-WebSocket-Accept does not match the key"),
+            UnexpectedProtocol(p) => put(&[S("server chose subprotocol \""), S(p), S("\", which was not offered")]),
+            UnexpectedExtension(e) => {
+                put(&[S("server answered with extension \""), S(e), S("\", which was not offered")])
+            }
+            Rejected(r) => {
+                put(&[S("server answered "), N(r.status as u64), S(" "), S(&r.reason), S(" instead of 101")])
+            }
+            InvalidRequestHeader(name) => put(&[S("header \""), S(name), S("\" cannot be set")]),
+            InvalidUrl(what) => put(&[S("invalid URL: "), S(what)]),
+            InvalidProtocol(p) => put(&[S("invalid subprotocol \""), S(p), S("\"")]),
+        }
+    }
+}
+
+/// A piece of an error message: text, or a number written in decimal.
+enum Part<'a> {
+    S(&'a str),
+    N(u64),
+}
+
+fn hex_digit(d: u8) -> char {
+    char::from(b"0123456789abcdef"[usize::from(d & 0xf)])
+}
+
+/// Appends `n` in decimal (what `{n}` writes for an unsigned integer).
+pub(crate) fn push_decimal(s: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &buf[i..] {
+        s.push(char::from(d));
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use Error::*;
-        match self {
-            ReservedBits(b) => write!(f, "reserved bits set without a negotiated extension (RSV=0b{b:03b})"),
-            ReservedOpcode(op) => write!(f, "reserved opcode 0x{op:x}"),
-            FragmentedControlFrame => f.write_str("fragmented control frame"),
-            ControlFrameTooLong => f.write_str("control frame payload over 125 bytes"),
-            LengthTopBitSet => f.write_str("64-bit payload length with its most significant bit set"),
-            NonMinimalLength => f.write_str("payload length not in its minimal encoding"),
-            UnmaskedFrame => f.write_str("unmasked frame from a client"),
-            MaskedFrame => f.write_str("masked frame from a server"),
-            UnexpectedContinuation => f.write_str("continuation frame without a message to continue"),
-            ExpectedContinuation => f.write_str("new data frame inside a fragmented message"),
-            CompressedContinuationOrControl => f.write_str("RSV1 set on a continuation or control frame"),
-            FrameTooLarge { len, max } => write!(f, "frame payload of {len} bytes exceeds the limit of {max}"),
-            MessageTooLarge { max } => write!(f, "message exceeds the limit of {max} bytes"),
-            TooManyFragments { max } => write!(f, "message exceeds the limit of {max} fragments"),
-            InvalidUtf8 { offset } => write!(f, "invalid UTF-8 in text message at byte {offset}"),
-            InvalidCloseReason => f.write_str("close reason is not valid UTF-8"),
-            InvalidCompressedData => f.write_str("compressed message does not inflate"),
-            CloseTooShort => f.write_str("close frame with a 1-byte payload"),
-            InvalidCloseCode(c) => write!(f, "close code {c} is not allowed on the wire"),
-            CloseReasonTooLong(n) => write!(f, "close reason of {n} bytes (at most 123)"),
-            ControlPayloadTooLong(n) => write!(f, "control frame payload of {n} bytes (at most 125)"),
-            Closed => f.write_str("the connection is closed"),
-            Random => f.write_str("the randomness source failed"),
-            MalformedHttp(what) => write!(f, "malformed HTTP: {what}"),
-            HeadTooLarge { max } => write!(f, "HTTP head exceeds the limit of {max} bytes"),
-            TooManyHeaders { max } => write!(f, "HTTP head has more than {max} headers"),
-            MethodNotAllowed => f.write_str("request method is not GET"),
-            HttpVersion => f.write_str("HTTP version is not 1.1"),
-            BadHeader(name) => write!(f, "missing or invalid {name} header"),
-            InvalidKey => f.write_str("Sec-WebSocket-Key is not base64 of 16 bytes"),
-            UnsupportedVersion => f.write_str("Sec-WebSocket-Version is not 13"),
-            InvalidAccept => f.write_str("Sec-WebSocket-Accept does not match the key"),
-            UnexpectedProtocol(p) => write!(f, "server chose subprotocol \"{p}\", which was not offered"),
-            UnexpectedExtension(e) => write!(f, "server answered with extension \"{e}\", which was not offered"),
-            Rejected(r) => write!(f, "server answered {} {} instead of 101", r.status, r.reason),
-            InvalidRequestHeader(name) => write!(f, "header \"{name}\" cannot be set"),
-            InvalidUrl(what) => write!(f, "invalid URL: {what}"),
-            InvalidProtocol(p) => write!(f, "invalid subprotocol \"{p}\""),
-        }
+        f.write_str(&self.message())
     }
 }
 
@@ -273,6 +351,7 @@ impl core::error::Error for Error {}
 mod tests {
     use super::*;
     use alloc::format;
+    use alloc::string::ToString;
 
     #[test]
     fn kind_is_the_variant_name() {
@@ -295,5 +374,41 @@ mod tests {
                 "{debug}"
             );
         }
+    }
+
+    #[test]
+    fn message_matches_the_format_it_replaced() {
+        for b in 0..=u8::MAX {
+            assert_eq!(
+                Error::ReservedBits(b).to_string(),
+                format!("reserved bits set without a negotiated extension (RSV=0b{b:03b})")
+            );
+            assert_eq!(Error::ReservedOpcode(b).to_string(), format!("reserved opcode 0x{b:x}"));
+        }
+        for n in [0u64, 1, 9, 10, 99, 100, 125, 65535, 1 << 20, u32::MAX as u64, u64::MAX] {
+            assert_eq!(
+                Error::FrameTooLarge { len: n, max: n as usize }.to_string(),
+                format!("frame payload of {n} bytes exceeds the limit of {}", n as usize)
+            );
+            assert_eq!(
+                Error::InvalidUtf8 { offset: n as usize }.to_string(),
+                format!("invalid UTF-8 in text message at byte {}", n as usize)
+            );
+            let c = n as u16;
+            assert_eq!(Error::InvalidCloseCode(c).to_string(), format!("close code {c} is not allowed on the wire"));
+        }
+        let rejected = Error::Rejected(Box::new(Rejection {
+            status: 403,
+            reason: "Forbidden".into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }));
+        assert_eq!(rejected.to_string(), "server answered 403 Forbidden instead of 101");
+        assert_eq!(
+            Error::UnexpectedProtocol("chat".into()).to_string(),
+            "server chose subprotocol \"chat\", which was not offered"
+        );
+        assert_eq!(Error::BadHeader("Upgrade").to_string(), "missing or invalid Upgrade header");
+        assert_eq!(Error::TooManyHeaders { max: 64 }.to_string(), "HTTP head has more than 64 headers");
     }
 }

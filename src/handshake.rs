@@ -573,7 +573,7 @@ pub fn error_response(error: &Error) -> Vec<u8> {
         _ => {}
     }
     let body = match error.http_status() {
-        Some(_) => error.to_string(),
+        Some(_) => error.message(),
         None => String::from(reason_phrase(status)),
     };
     rejection(status, &headers, body.as_bytes())

@@ -41,7 +41,7 @@ fn role_name(role: Role) -> &'static str {
 fn error_js(e: &Error) -> Object {
     let o = Object::new();
     set(&o, "kind", e.kind());
-    set(&o, "message", alloc::format!("{e}"));
+    set(&o, "message", e.message());
     set(&o, "closeCode", opt(e.close_code().map(|c| c.0)));
     set(&o, "section", inspect::rule_section(e));
     o

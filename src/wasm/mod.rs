@@ -41,7 +41,7 @@ extern "C" {
 /// Turns a core error into a JS `Error` whose `name` is `HybiError`, with `kind` (the rule broken),
 /// `closeCode` (what the connection was failed with) and `status` (the HTTP status a server answers).
 pub(crate) fn js_error(e: &Error) -> JsValue {
-    let err = js_sys::Error::new(&alloc::format!("{e}"));
+    let err = js_sys::Error::new(&e.message());
     err.set_name("HybiError");
     let kind = e.kind();
     let _ = Reflect::set(&err, &"kind".into(), &kind.into());
