@@ -26,16 +26,13 @@
 //! ```
 
 use alloc::boxed::Box;
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use sha1::{Digest, Sha1};
 
-use crate::error::{Error, Rejection};
+use crate::error::{push_decimal, Error, Rejection};
 pub use crate::frame::Status;
 use crate::rng::Rng;
 
@@ -79,7 +76,33 @@ pub fn accept_key(key: &str) -> String {
     let mut sha1 = Sha1::new();
     sha1.update(key.as_bytes());
     sha1.update(GUID.as_bytes());
-    STANDARD.encode(sha1.finalize())
+    base64_encode(&sha1.finalize())
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding (RFC 4648 §4), for the handshake's short values: what `base64`'s `STANDARD`
+/// engine writes, without its general-purpose machinery in the wasm build.
+fn base64_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
+        for i in 0..4 {
+            out.push(if i <= chunk.len() { char::from(BASE64[(n >> (18 - 6 * i) & 63) as usize]) } else { '=' });
+        }
+    }
+    out
+}
+
+/// Whether `key` is the canonical standard base64 of 16 bytes (what `STANDARD.decode` accepts as 16 bytes):
+/// 22 symbols of the alphabet, the last with its 4 unused bits zero, then `==`.
+fn is_base64_of_16_bytes(key: &[u8]) -> bool {
+    let sextet = |c: u8| BASE64.iter().position(|&a| a == c);
+    key.len() == 24
+        && key[22..] == *b"=="
+        && key[..22].iter().all(|&c| sextet(c).is_some())
+        && sextet(key[21]).is_some_and(|v| v & 0xf == 0)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -149,7 +172,7 @@ impl ClientRequest {
         };
         let path = match target {
             "" => String::from("/"),
-            t if t.starts_with('?') => format!("/{t}"),
+            t if t.starts_with('?') => ["/", t].concat(),
             t => String::from(t),
         };
         check_host(host)?;
@@ -234,18 +257,27 @@ impl ClientRequest {
         // RFC 6455 §4.1 item 7: a fresh 16-byte random nonce, base64-encoded.
         let mut nonce = [0u8; 16];
         rng.fill(&mut nonce)?;
-        let key = STANDARD.encode(nonce);
+        let key = base64_encode(&nonce);
 
         // RFC 6455 §4.1 items 2–4: an HTTP/1.1 GET of the resource name; the Host with the port only when it is not
         // the default, an IPv6 literal bracketed (RFC 3986 §3.2.2).
-        let host = if self.host.contains(':') && !self.host.starts_with('[') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
-        let port = self.port.filter(|&p| p != if self.tls { 443 } else { 80 }).map(|p| format!(":{p}"));
-        let mut out =
-            format!("GET {} HTTP/1.1\r\nHost: {host}{}\r\n", self.path, port.unwrap_or_default()).into_bytes();
+        let mut head = String::from("GET ");
+        head.push_str(&self.path);
+        head.push_str(" HTTP/1.1\r\nHost: ");
+        let bracket = self.host.contains(':') && !self.host.starts_with('[');
+        if bracket {
+            head.push('[');
+        }
+        head.push_str(&self.host);
+        if bracket {
+            head.push(']');
+        }
+        if let Some(p) = self.port.filter(|&p| p != if self.tls { 443 } else { 80 }) {
+            head.push(':');
+            push_decimal(&mut head, p.into());
+        }
+        head.push_str("\r\n");
+        let mut out = head.into_bytes();
         // RFC 6455 §4.1 items 5–9.
         push_header(&mut out, "Upgrade", b"websocket");
         push_header(&mut out, "Connection", b"Upgrade");
@@ -476,7 +508,7 @@ pub fn validate_request<'h>(
     }
     // Item 5: a Sec-WebSocket-Key that base64-decodes to 16 bytes.
     let key = single(&headers, "Sec-WebSocket-Key")?.ok_or(Error::BadHeader("Sec-WebSocket-Key"))?;
-    if !STANDARD.decode(key).is_ok_and(|k| k.len() == 16) {
+    if !is_base64_of_16_bytes(key) {
         return Err(Error::InvalidKey);
     }
     let key = text(key).ok_or(Error::InvalidKey)?;
@@ -614,11 +646,18 @@ pub fn reason_phrase(status: u16) -> &'static str {
 }
 
 fn rejection(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
-    let mut out = format!("HTTP/1.1 {status} {}\r\n", reason_phrase(status)).into_bytes();
+    let mut head = String::from("HTTP/1.1 ");
+    push_decimal(&mut head, status.into());
+    head.push(' ');
+    head.push_str(reason_phrase(status));
+    head.push_str("\r\n");
+    let mut out = head.into_bytes();
     for (name, value) in headers {
         push_header(&mut out, name, value.as_bytes());
     }
-    push_header(&mut out, "Content-Length", body.len().to_string().as_bytes());
+    let mut length = String::new();
+    push_decimal(&mut length, body.len() as u64);
+    push_header(&mut out, "Content-Length", length.as_bytes());
     push_header(&mut out, "Connection", b"close");
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(body);
@@ -768,6 +807,34 @@ fn push_header(out: &mut Vec<u8>, name: &str, value: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
+    use alloc::string::ToString;
+
+    #[test]
+    fn base64_is_what_the_standard_engine_does() {
+        use base64::engine::general_purpose::STANDARD;
+        use base64::Engine;
+        let data: Vec<u8> = (0..64u32).map(|i| (i.wrapping_mul(97) ^ 0xa5) as u8).collect();
+        for n in 0..=data.len() {
+            assert_eq!(base64_encode(&data[..n]), STANDARD.encode(&data[..n]), "{n} bytes");
+        }
+        let decodes_to_16 = |k: &[u8]| STANDARD.decode(k).is_ok_and(|k| k.len() == 16);
+        for seed in 0..=255u8 {
+            let key = base64_encode(&[seed; 16].map(|b| b.wrapping_add(seed.rotate_left(3))));
+            let key = key.as_bytes();
+            assert!(is_base64_of_16_bytes(key));
+            for i in 0..key.len() {
+                let mut k = key.to_vec();
+                k[i] = seed;
+                assert_eq!(is_base64_of_16_bytes(&k), decodes_to_16(&k), "{k:?}");
+            }
+            for n in 0..key.len() + 4 {
+                let mut k = key.to_vec();
+                k.resize(n, if seed % 2 == 0 { b'=' } else { b'A' });
+                assert_eq!(is_base64_of_16_bytes(&k), decodes_to_16(&k), "{k:?}");
+            }
+        }
+    }
 
     /// A predictable randomness source: 0, 1, 2, ...
     struct Counter(u8);
