@@ -232,90 +232,86 @@ impl Error {
 
     pub(crate) fn write_message(&self, s: &mut String) {
         use Error::*;
-        let mut put = |parts: &[Part<'_>]| {
-            for part in parts {
-                match *part {
-                    Part::S(t) => s.push_str(t),
-                    Part::N(n) => push_decimal(s, n),
-                }
-            }
-        };
-        use Part::{N, S};
-        match self {
+        use Part::{Nothing, N, S};
+        // Most texts are a head, one number or string, and a tail.
+        let (head, part, tail) = match self {
             ReservedBits(b) => {
-                let b = *b;
                 s.push_str("reserved bits set without a negotiated extension (RSV=0b");
-                if b > 7 {
-                    // More than three bits: `{b:03b}` writes them all.
-                    let width = 8 - b.leading_zeros();
-                    for i in (0..width).rev() {
-                        s.push(if b >> i & 1 == 1 { '1' } else { '0' });
-                    }
-                } else {
-                    for i in (0..3).rev() {
-                        s.push(if b >> i & 1 == 1 { '1' } else { '0' });
-                    }
+                // `{b:03b}`: at least three digits, all of them for a wider value.
+                let width = (8 - b.leading_zeros()).max(3);
+                for i in (0..width).rev() {
+                    s.push(if b >> i & 1 == 1 { '1' } else { '0' });
                 }
-                s.push(')');
+                ("", Nothing, ")")
             }
             ReservedOpcode(op) => {
                 s.push_str("reserved opcode 0x");
-                let op = *op;
-                if op > 0xf {
+                if *op > 0xf {
                     s.push(hex_digit(op >> 4));
                 }
-                s.push(hex_digit(op & 0xf));
+                s.push(hex_digit(*op));
+                return;
             }
-            FragmentedControlFrame => s.push_str("fragmented control frame"),
-            ControlFrameTooLong => s.push_str("control frame payload over 125 bytes"),
-            LengthTopBitSet => s.push_str("64-bit payload length with its most significant bit set"),
-            NonMinimalLength => s.push_str("payload length not in its minimal encoding"),
-            UnmaskedFrame => s.push_str("unmasked frame from a client"),
-            MaskedFrame => s.push_str("masked frame from a server"),
-            UnexpectedContinuation => s.push_str("continuation frame without a message to continue"),
-            ExpectedContinuation => s.push_str("new data frame inside a fragmented message"),
-            CompressedContinuationOrControl => s.push_str("RSV1 set on a continuation or control frame"),
+            FragmentedControlFrame => ("fragmented control frame", Nothing, ""),
+            ControlFrameTooLong => ("control frame payload over 125 bytes", Nothing, ""),
+            LengthTopBitSet => ("64-bit payload length with its most significant bit set", Nothing, ""),
+            NonMinimalLength => ("payload length not in its minimal encoding", Nothing, ""),
+            UnmaskedFrame => ("unmasked frame from a client", Nothing, ""),
+            MaskedFrame => ("masked frame from a server", Nothing, ""),
+            UnexpectedContinuation => ("continuation frame without a message to continue", Nothing, ""),
+            ExpectedContinuation => ("new data frame inside a fragmented message", Nothing, ""),
+            CompressedContinuationOrControl => ("RSV1 set on a continuation or control frame", Nothing, ""),
             FrameTooLarge { len, max } => {
-                put(&[S("frame payload of "), N(*len), S(" bytes exceeds the limit of "), N(*max as u64)])
+                s.push_str("frame payload of ");
+                push_decimal(s, *len);
+                (" bytes exceeds the limit of ", N(*max as u64), "")
             }
-            MessageTooLarge { max } => put(&[S("message exceeds the limit of "), N(*max as u64), S(" bytes")]),
-            TooManyFragments { max } => put(&[S("message exceeds the limit of "), N(*max as u64), S(" fragments")]),
-            InvalidUtf8 { offset } => put(&[S("invalid UTF-8 in text message at byte "), N(*offset as u64)]),
-            InvalidCloseReason => s.push_str("close reason is not valid UTF-8"),
-            InvalidCompressedData => s.push_str("compressed message does not inflate"),
-            CloseTooShort => s.push_str("close frame with a 1-byte payload"),
-            InvalidCloseCode(c) => put(&[S("close code "), N(*c as u64), S(" is not allowed on the wire")]),
-            CloseReasonTooLong(n) => put(&[S("close reason of "), N(*n as u64), S(" bytes (at most 123)")]),
-            ControlPayloadTooLong(n) => put(&[S("control frame payload of "), N(*n as u64), S(" bytes (at most 125)")]),
-            Closed => s.push_str("the connection is closed"),
-            Random => s.push_str("the randomness source failed"),
-            MalformedHttp(what) => put(&[S("malformed HTTP: "), S(what)]),
-            HeadTooLarge { max } => put(&[S("HTTP head exceeds the limit of "), N(*max as u64), S(" bytes")]),
-            TooManyHeaders { max } => put(&[S("HTTP head has more than "), N(*max as u64), S(" headers")]),
-            MethodNotAllowed => s.push_str("request method is not GET"),
-            HttpVersion => s.push_str("HTTP version is not 1.1"),
-            BadHeader(name) => put(&[S("missing or invalid "), S(name), S(" header")]),
-            InvalidKey => s.push_str("Sec-WebSocket-Key is not base64 of 16 bytes"),
-            UnsupportedVersion => s.push_str("Sec-WebSocket-Version is not 13"),
-            InvalidAccept => s.push_str("Sec-WebSocket-Accept does not match the key"),
-            UnexpectedProtocol(p) => put(&[S("server chose subprotocol \""), S(p), S("\", which was not offered")]),
-            UnexpectedExtension(e) => {
-                put(&[S("server answered with extension \""), S(e), S("\", which was not offered")])
-            }
+            MessageTooLarge { max } => ("message exceeds the limit of ", N(*max as u64), " bytes"),
+            TooManyFragments { max } => ("message exceeds the limit of ", N(*max as u64), " fragments"),
+            InvalidUtf8 { offset } => ("invalid UTF-8 in text message at byte ", N(*offset as u64), ""),
+            InvalidCloseReason => ("close reason is not valid UTF-8", Nothing, ""),
+            InvalidCompressedData => ("compressed message does not inflate", Nothing, ""),
+            CloseTooShort => ("close frame with a 1-byte payload", Nothing, ""),
+            InvalidCloseCode(c) => ("close code ", N(u64::from(*c)), " is not allowed on the wire"),
+            CloseReasonTooLong(n) => ("close reason of ", N(*n as u64), " bytes (at most 123)"),
+            ControlPayloadTooLong(n) => ("control frame payload of ", N(*n as u64), " bytes (at most 125)"),
+            Closed => ("the connection is closed", Nothing, ""),
+            Random => ("the randomness source failed", Nothing, ""),
+            MalformedHttp(what) => ("malformed HTTP: ", S(what), ""),
+            HeadTooLarge { max } => ("HTTP head exceeds the limit of ", N(*max as u64), " bytes"),
+            TooManyHeaders { max } => ("HTTP head has more than ", N(*max as u64), " headers"),
+            MethodNotAllowed => ("request method is not GET", Nothing, ""),
+            HttpVersion => ("HTTP version is not 1.1", Nothing, ""),
+            BadHeader(name) => ("missing or invalid ", S(name), " header"),
+            InvalidKey => ("Sec-WebSocket-Key is not base64 of 16 bytes", Nothing, ""),
+            UnsupportedVersion => ("Sec-WebSocket-Version is not 13", Nothing, ""),
+            InvalidAccept => ("Sec-WebSocket-Accept does not match the key", Nothing, ""),
+            UnexpectedProtocol(p) => ("server chose subprotocol \"", S(p), "\", which was not offered"),
+            UnexpectedExtension(e) => ("server answered with extension \"", S(e), "\", which was not offered"),
             Rejected(r) => {
-                put(&[S("server answered "), N(r.status as u64), S(" "), S(&r.reason), S(" instead of 101")])
+                s.push_str("server answered ");
+                push_decimal(s, u64::from(r.status));
+                (" ", S(&r.reason), " instead of 101")
             }
-            InvalidRequestHeader(name) => put(&[S("header \""), S(name), S("\" cannot be set")]),
-            InvalidUrl(what) => put(&[S("invalid URL: "), S(what)]),
-            InvalidProtocol(p) => put(&[S("invalid subprotocol \""), S(p), S("\"")]),
+            InvalidRequestHeader(name) => ("header \"", S(name), "\" cannot be set"),
+            InvalidUrl(what) => ("invalid URL: ", S(what), ""),
+            InvalidProtocol(p) => ("invalid subprotocol \"", S(p), "\""),
+        };
+        s.push_str(head);
+        match part {
+            S(t) => s.push_str(t),
+            N(n) => push_decimal(s, n),
+            Nothing => {}
         }
+        s.push_str(tail);
     }
 }
 
-/// A piece of an error message: text, or a number written in decimal.
+/// The middle of an error message: text, a number written in decimal, or nothing.
 enum Part<'a> {
     S(&'a str),
     N(u64),
+    Nothing,
 }
 
 fn hex_digit(d: u8) -> char {
