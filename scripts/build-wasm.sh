@@ -9,7 +9,7 @@ cargo rustc --lib --profile "$profile" --target wasm32-unknown-unknown --crate-t
 mkdir -p "$out"
 wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$out" --out-name hybi "target/wasm32-unknown-unknown/$profile/hybi.wasm"
 # Never Debian's binaryen (108): its output crashes on load. The npm package is pinned in package.json.
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out/hybi_bg.wasm" -o "$out/hybi_bg.opt.wasm"
 # Written beside, then moved: an interrupted or concurrent run never leaves a half-written wasm in place.
