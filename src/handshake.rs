@@ -30,6 +30,8 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
+use sha1::{Digest, Sha1};
+
 use crate::error::{push_decimal, Error, Rejection};
 pub use crate::frame::Status;
 use crate::rng::Rng;
@@ -71,58 +73,10 @@ impl Default for Limits {
 /// assert_eq!(hybi::handshake::accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 /// ```
 pub fn accept_key(key: &str) -> String {
-    let mut input = Vec::with_capacity(key.len() + GUID.len());
-    input.extend_from_slice(key.as_bytes());
-    input.extend_from_slice(GUID.as_bytes());
-    base64_encode(&sha1(&input))
-}
-
-/// SHA-1 (RFC 3174) of `data`, in a plain loop: the accept key hashes one short value per handshake, so the
-/// wasm build takes the smallest code over the fastest.
-fn sha1(data: &[u8]) -> [u8; 20] {
-    let mut h: [u32; 5] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476, 0xc3d2_e1f0];
-    // The message, a 1 bit, zeros, and the length in bits: a whole number of 64-byte blocks.
-    let blocks = (data.len() + 8) / 64 + 1;
-    let byte = |i: usize| match i {
-        _ if i < data.len() => data[i],
-        _ if i == data.len() => 0x80,
-        _ if i >= blocks * 64 - 8 => ((data.len() as u64 * 8) >> (8 * (blocks * 64 - 1 - i))) as u8,
-        _ => 0,
-    };
-    for block in 0..blocks {
-        let mut w = [0u32; 80];
-        for t in 0..80 {
-            w[t] = if t < 16 {
-                let at = block * 64 + t * 4;
-                u32::from_be_bytes([byte(at), byte(at + 1), byte(at + 2), byte(at + 3)])
-            } else {
-                (w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16]).rotate_left(1)
-            };
-        }
-        let [mut a, mut b, mut c, mut d, mut e] = h;
-        for (t, &wt) in w.iter().enumerate() {
-            let (f, k) = match t / 20 {
-                0 => ((b & c) | (!b & d), 0x5a82_7999),
-                1 => (b ^ c ^ d, 0x6ed9_eba1),
-                2 => ((b & c) | (b & d) | (c & d), 0x8f1b_bcdc),
-                _ => (b ^ c ^ d, 0xca62_c1d6),
-            };
-            let temp = a.rotate_left(5).wrapping_add(f).wrapping_add(e).wrapping_add(k).wrapping_add(wt);
-            e = d;
-            d = c;
-            c = b.rotate_left(30);
-            b = a;
-            a = temp;
-        }
-        for (hi, v) in h.iter_mut().zip([a, b, c, d, e]) {
-            *hi = hi.wrapping_add(v);
-        }
-    }
-    let mut out = [0u8; 20];
-    for (o, v) in out.chunks_exact_mut(4).zip(h) {
-        o.copy_from_slice(&v.to_be_bytes());
-    }
-    out
+    let mut sha1 = Sha1::new();
+    sha1.update(key.as_bytes());
+    sha1.update(GUID.as_bytes());
+    base64_encode(&sha1.finalize())
 }
 
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -855,24 +809,6 @@ mod tests {
     use super::*;
     use alloc::format;
     use alloc::string::ToString;
-
-    #[test]
-    fn sha1_is_what_the_sha1_crate_computes() {
-        use sha1::{Digest, Sha1};
-        let data: Vec<u8> = (0..300u32).map(|i| (i.wrapping_mul(131) ^ (i >> 3)) as u8).collect();
-        for n in 0..=data.len() {
-            assert_eq!(sha1(&data[..n])[..], Sha1::digest(&data[..n])[..], "{n} bytes");
-        }
-        // RFC 3174 §7.3's test vectors.
-        assert_eq!(base64_encode(&sha1(b"abc")), "qZk+NkcGgWq6PiVxeFDCbJzQ2J0=");
-        assert_eq!(
-            sha1(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
-            [
-                0x84, 0x98, 0x3e, 0x44, 0x1c, 0x3b, 0xd2, 0x6e, 0xba, 0xae, 0x4a, 0xa1, 0xf9, 0x51, 0x29, 0xe5, 0xe5,
-                0x46, 0x70, 0xf1
-            ]
-        );
-    }
 
     #[test]
     fn base64_is_what_the_standard_engine_does() {
