@@ -45,7 +45,7 @@ bun=$root/node_modules/.bin/bun
 #   wasm-simd/       the same with -Ctarget-feature=+simd128
 #   wasm-nodeflate/  the same without the deflate feature (size row)
 #   kernels/         raw kernels (bench/wasm-kernels) at opt-level z (as shipped) and 3, with and without simd128
-wasm_opt=(node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+wasm_opt=(node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
 stale() { [ ! -f "$1" ] || [ -n "$(find src Cargo.toml Cargo.lock bench/wasm-kernels scripts/build-wasm.sh -newer "$1" -type f 2>/dev/null | head -1)" ]; }
 build_wasm() { # DIR RUSTFLAGS [cargo args...]
