@@ -1,6 +1,7 @@
 // The connection driver shared by WebSocket and WebSocketStream: opens the transport, runs the opening handshake,
 // then moves bytes between the socket and the wasm core. One wasm call per socket read (conn.receive), and the
-// output is taken and written after every receive and every send.
+// output is taken and written after every receive and every send (held back while a write is in flight). A Node
+// socket (lib/transport-node.js) is driven directly: socket 'data' → receive, socket.write, pause()/resume().
 //
 // The owner (a WebSocket or a WebSocketStream) gets:
 //   onOpen({ protocol, extensions, response })   once, when the handshake succeeded
@@ -447,6 +448,7 @@ export class Session {
   // ------------------------------------------------------------------ reading
 
   async readLoop() {
+    if (this.transport.direct) return this.directLoop(this.transport.direct);
     const reader = this.reader;
     try {
       for (;;) {
@@ -465,6 +467,48 @@ export class Session {
     } catch (e) {
       if (!this.finished) this.onTransportError(e);
     }
+  }
+
+  /**
+   * readLoop for a transport that can be driven directly (a Node socket, lib/transport-node.js): one onData per
+   * socket read, no stream or promise in between; reading stops (the socket is paused) exactly when readLoop would
+   * stop reading, and starts again a microtask after resume(), as readLoop would.
+   */
+  directLoop(d) {
+    this.checkPaused(d);
+    d.listen({
+      done: false,
+      data: (chunk) => {
+        if (this.finished) return;
+        try {
+          if (!this.failure) this.onData(chunk); // after a failure, only wait for the peer to close
+        } catch (e) {
+          if (!this.finished) this.onTransportError(e);
+          return;
+        }
+        this.checkPaused(d);
+      },
+      end: () => {
+        if (!this.finished) this.onEof();
+      },
+      error: (e) => {
+        if (!this.finished) this.onTransportError(e);
+      },
+    });
+  }
+
+  checkPaused(d) {
+    if (this.finished || this.paused) return;
+    if (this.failure || (this.owner.wantsMore() && !this.backlogged())) return;
+    this.paused = true;
+    d.pause();
+    this.resumeWaiter = () =>
+      queueMicrotask(() => {
+        this.paused = false;
+        if (this.finished) return;
+        this.checkPaused(d);
+        if (!this.paused) d.resume();
+      });
   }
 
   /**
