@@ -24,6 +24,18 @@ function words(n, seed = 0) {
   return s.slice(0, n);
 }
 
+/** Sends small (repeated, so context takeover matters), tiny, empty and 1 MiB text and binary messages through
+ * client `c` and checks each echo. */
+async function echoMix(c) {
+  const small = words(300);
+  const cases = [small, small, small, pattern(300, 1), "hi", "", words(MiB, 3), pattern(MiB, 2), new Uint8Array(MiB)];
+  for (const m of cases) {
+    c.ws.send(m);
+    const got = await c.next(20000);
+    assert.ok(typeof m === "string" ? got === m : sameBytes(got, m), `echo of ${m.length ?? m.byteLength}`);
+  }
+}
+
 function answer(extensions) {
   return (key) =>
     `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n` +
@@ -150,13 +162,7 @@ for (const kind of [...new Set(CLIENT_MODES.map((m) => m.peer))]) {
           assert.match(c.ws.extensions, /client_no_context_takeover/);
         }
         assert.equal((await peer.event(id, "connection")).extensions.split(";")[0].trim(), "permessage-deflate");
-        const small = words(300);
-        const cases = [small, small, small, pattern(300, 1), "hi", "", words(MiB, 3), pattern(MiB, 2), new Uint8Array(MiB)];
-        for (const m of cases) {
-          c.ws.send(m);
-          const got = await c.next(20000);
-          assert.ok(typeof m === "string" ? got === m : sameBytes(got, m), `echo of ${m.length ?? m.byteLength}`);
-        }
+        await echoMix(c);
         c.ws.close(1000);
         await c.closed;
         if (kind === "ws") {
@@ -211,13 +217,7 @@ describe("hybi server (perMessageDeflate: true) ← ws client", () => {
       const conn = await app.event(id, "connection");
       assert.match(conn.extensions, /^permessage-deflate/);
       if (wsOpts.serverNoContextTakeover) assert.match(conn.extensions, /server_no_context_takeover; client_no_context_takeover/);
-      const small = words(300);
-      const cases = [small, small, small, pattern(300, 1), "hi", "", words(MiB, 3), pattern(MiB, 2), new Uint8Array(MiB)];
-      for (const m of cases) {
-        c.ws.send(m);
-        const got = await c.next(20000);
-        assert.ok(typeof m === "string" ? got === m : sameBytes(got, m), `echo of ${m.length ?? m.byteLength}`);
-      }
+      await echoMix(c);
       // fragmented, compressed (ws compresses each fragment of one message with the same context)
       await c.send(words(1000, 1), { fin: false, compress: true });
       await c.send(words(1000, 2), { fin: true, compress: true });

@@ -8,7 +8,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { WebSocketServer } from "hybi";
 import { withTimeout } from "./helpers/client.mjs";
-import { closeCodeOf } from "./helpers/raw.mjs";
+import { closeCodeOf, parseFrames } from "./helpers/raw.mjs";
 import { wsClient } from "./helpers/ws-client.mjs";
 
 setFlagsFromString("--expose-gc");
@@ -47,21 +47,6 @@ function clientFrame(opcode, payload, { masked = true, fin = true } = {}) {
   const body = Buffer.allocUnsafe(len);
   for (let i = 0; i < len; i++) body[i] = payload[i] ^ key[i & 3];
   return Buffer.concat([head, key, body]);
-}
-
-/** Parses unmasked server frames; returns [frames, rest]. */
-function serverFrames(buf) {
-  const frames = [];
-  for (;;) {
-    if (buf.length < 2) break;
-    let len = buf[1] & 0x7f, off = 2;
-    if (len === 126) { if (buf.length < 4) break; len = buf.readUInt16BE(2); off = 4; }
-    else if (len === 127) { if (buf.length < 10) break; len = Number(buf.readBigUInt64BE(2)); off = 10; }
-    if (buf.length < off + len) break;
-    frames.push({ opcode: buf[0] & 0x0f, payload: buf.subarray(off, off + len) });
-    buf = buf.subarray(off + len);
-  }
-  return [frames, buf];
 }
 
 /**
@@ -180,7 +165,7 @@ test("an unmasked client frame: the server fails the connection with 1002 and cl
       assert.match(await c.head(), /^HTTP\/1\.1 101 /);
       c.sock.write(clientFrame(1, "not masked", { masked: false }));
       await withTimeout(c.endP, 3000, "FIN from the server");
-      const [frames] = serverFrames(c.data);
+      const [frames] = parseFrames(c.data);
       assert.equal(frames.length, 1);
       assert.equal(closeCodeOf({ opcode: frames[0].opcode, payload: Buffer.from(frames[0].payload) }), 1002);
       c.sock.end();
@@ -202,7 +187,7 @@ test("pingInterval on the server: a client that never answers Pings is failed wi
       c.sock.write(REQUEST());
       assert.match(await c.head(), /^HTTP\/1\.1 101 /);
       await withTimeout(c.endP, 3000, "the server gives up on the silent client");
-      const [frames] = serverFrames(c.data);
+      const [frames] = parseFrames(c.data);
       assert.ok(frames.some((f) => f.opcode === 9), "it was pinged");
       const close = frames.find((f) => f.opcode === 8);
       assert.equal(close?.payload.readUInt16BE(0), 1011);
@@ -268,7 +253,7 @@ test("a client that floods messages and never reads: the server stops reading (h
       await withTimeout(
         (async () => {
           for (;;) {
-            const [frames, r] = serverFrames(Buffer.concat([rest, c.data]));
+            const [frames, r] = parseFrames(Buffer.concat([rest, c.data]));
             c.data = Buffer.alloc(0);
             rest = r;
             for (const f of frames) {
@@ -307,7 +292,7 @@ test("a client that floods Pings and never reads: Pongs do not pile up, memory s
     await withTimeout(
       (async () => {
         for (;;) {
-          const [frames, rest] = serverFrames(c.data);
+          const [frames, rest] = parseFrames(c.data);
           if (frames.some((f) => f.opcode === 10 && f.payload.toString() === "last ping")) return;
           c.data = Buffer.from(rest);
           await sleep(5);
