@@ -67,6 +67,7 @@ build_wasm() { # DIR RUSTFLAGS [cargo args...]
 build_wasm "$out/wasm-shipped" ""
 if want micro || want size; then
   build_wasm "$out/wasm-simd" "-Ctarget-feature=+simd128"
+  mkdir -p "$out/wasm-simd/lib" && cp pkg-template/lib/output.js "$out/wasm-simd/lib/"
   build_wasm "$out/wasm-nodeflate" "" --no-default-features --features getrandom
   mkdir -p "$out/kernels"
   for opt in z 3; do

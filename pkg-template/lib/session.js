@@ -12,6 +12,7 @@
 
 import { deflateOffer, WasmClientHandshake, WasmConnection } from "../hybi.js";
 import { HybiError, toHeaders, utf8 } from "./errors.js";
+import { release, takeOutput } from "./output.js";
 import { platform } from "./platform.js";
 
 const TEXT = 1;
@@ -617,8 +618,12 @@ export class Session {
       }
       return this.nextWrite.promise;
     }
-    const out = this.conn.takeOutput();
-    return out === undefined ? undefined : this.write(out);
+    const out = takeOutput(this.conn);
+    if (out === undefined) return undefined;
+    const p = this.write(out);
+    // A Node socket's write callback means Node holds the bytes no more: the buffer can carry a later write.
+    if (this.transport?.direct) p.then(() => release(out), noop);
+    return p;
   }
 
   write(bytes) {

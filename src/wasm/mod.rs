@@ -160,6 +160,21 @@ impl WasmConnection {
         Some(copy)
     }
 
+    /// Makes every byte waiting to be written ready to copy and returns where it starts in wasm memory
+    /// ([`wasm_memory`]); `bufferedAmount` is its length. The bytes stay there until the next call on this
+    /// connection: copy them, then call `advanceOutput`. (The package copies them into a buffer of its own
+    /// choosing, pooled for small writes, instead of allocating one per write as `takeOutput` must.)
+    #[wasm_bindgen(js_name = prepareOutput)]
+    pub fn prepare_output(&mut self) -> usize {
+        self.conn.output().as_ptr() as usize
+    }
+
+    /// Marks the first `n` bytes of the output as written.
+    #[wasm_bindgen(js_name = advanceOutput)]
+    pub fn advance_output(&mut self, n: usize) {
+        self.conn.advance_output(n);
+    }
+
     /// Bytes queued and not yet taken.
     #[wasm_bindgen(getter, js_name = bufferedAmount)]
     pub fn buffered_amount(&self) -> usize {
@@ -189,6 +204,12 @@ impl WasmConnection {
     pub fn should_close_transport(&self) -> bool {
         self.conn.should_close_transport()
     }
+}
+
+/// The wasm instance's memory (for copying output out of it without an allocation per write: `prepareOutput`).
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 /// `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (RFC 6455 §4.2.2).
