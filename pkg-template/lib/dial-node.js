@@ -2,7 +2,6 @@
 // Also used by Bun for proxied connections (node:tls can wrap an existing socket).
 
 import net from "node:net";
-import tls from "node:tls";
 import { HybiError } from "./errors.js";
 import { connectRequest, parseConnectResponse, proxyRefused } from "./proxy.js";
 import { fromNodeSocket } from "./transport-node.js";
@@ -23,7 +22,12 @@ function tcp(host, port, signal) {
   });
 }
 
-function tlsConnect(options, signal) {
+// node:tls (and with it node:crypto) is loaded on the first wss:// connection, not at import: a third of a cold
+// start for programs that never use it.
+let tlsModule = null;
+
+async function tlsConnect(options, signal) {
+  const tls = (tlsModule ??= (await import("node:tls")).default);
   return new Promise((resolve, reject) => {
     const s = tls.connect({ ...options, allowHalfOpen: true });
     const onAbort = () => s.destroy(signal.reason ?? new Error("aborted"));

@@ -80,16 +80,24 @@ function usable(C, init) {
   }
 }
 
-export const CloseEvent =
-  typeof globalThis.CloseEvent === "function" && usable(globalThis.CloseEvent, { code: 4000, reason: "r", wasClean: true })
-    ? globalThis.CloseEvent
-    : HybiCloseEvent;
-export const MessageEvent =
-  typeof globalThis.MessageEvent === "function" && usable(globalThis.MessageEvent, { data: 1, origin: "o" })
-    ? globalThis.MessageEvent
-    : HybiMessageEvent;
-const errSample = new Error("s");
-export const ErrorEvent =
-  typeof globalThis.ErrorEvent === "function" && usable(globalThis.ErrorEvent, { message: "m", error: errSample })
-    ? globalThis.ErrorEvent
-    : HybiErrorEvent;
+/** Node (not Bun or Deno, which also define `process`). */
+const isNode =
+  typeof process === "object" &&
+  typeof process?.versions?.node === "string" &&
+  !process.versions.bun &&
+  typeof globalThis.Deno === "undefined";
+
+/**
+ * The runtime's own event class `name`, if it has a usable one. Not in Node: there MessageEvent and CloseEvent
+ * are undici's, loaded on first touch (even by getOwnPropertyDescriptor) at a cost of about 30 ms, most of a cold
+ * start, so hybi's own classes are used, as `ws` does. Browsers, Deno, workerd and Bun have them built in.
+ */
+function builtin(name, init) {
+  if (isNode) return undefined;
+  const C = globalThis[name];
+  return typeof C === "function" && usable(C, init) ? C : undefined;
+}
+
+export const CloseEvent = builtin("CloseEvent", { code: 4000, reason: "r", wasClean: true }) ?? HybiCloseEvent;
+export const MessageEvent = builtin("MessageEvent", { data: 1, origin: "o" }) ?? HybiMessageEvent;
+export const ErrorEvent = builtin("ErrorEvent", { message: "m", error: new Error("s") }) ?? HybiErrorEvent;
