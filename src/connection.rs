@@ -115,6 +115,52 @@ enum Read {
     Payload { header: Header, remaining: u64, done: u64 },
 }
 
+/// Received bytes, read-only (`&[u8]`) or modifiable in place (`&mut [u8]`, see [`Connection::receive_mut`]).
+trait Input<'a>: Sized {
+    /// Whether a masked payload can be unmasked where it lies.
+    const UNMASKS_IN_PLACE: bool;
+    fn bytes(&self) -> &[u8];
+    fn len(&self) -> usize {
+        self.bytes().len()
+    }
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    fn split(self, n: usize) -> (Self, Self);
+    /// These bytes as a payload, unmasked with `key` (only called with a key if `UNMASKS_IN_PLACE`).
+    fn unmasked(self, key: Option<[u8; 4]>) -> &'a [u8];
+}
+
+impl<'a> Input<'a> for &'a [u8] {
+    const UNMASKS_IN_PLACE: bool = false;
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+    fn split(self, n: usize) -> (Self, Self) {
+        self.split_at(n)
+    }
+    fn unmasked(self, key: Option<[u8; 4]>) -> &'a [u8] {
+        debug_assert!(key.is_none());
+        self
+    }
+}
+
+impl<'a> Input<'a> for &'a mut [u8] {
+    const UNMASKS_IN_PLACE: bool = true;
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+    fn split(self, n: usize) -> (Self, Self) {
+        self.split_at_mut(n)
+    }
+    fn unmasked(self, key: Option<[u8; 4]>) -> &'a [u8] {
+        if let Some(key) = key {
+            mask::apply(self, key, 0);
+        }
+        self
+    }
+}
+
 /// A WebSocket connection in either role, after the opening handshake. See the module docs for the call order.
 ///
 /// ```
@@ -257,25 +303,42 @@ impl<R: Rng> Connection<R> {
         }
     }
 
-    fn receive_inner(&mut self, mut input: &[u8], on_event: &mut impl FnMut(Event<'_>)) -> Result<(), Error> {
+    /// [`Connection::receive`] for input the connection may modify: a masked data frame that arrives whole in
+    /// `input` (what a server receives, RFC 6455 §5.3) is unmasked in place and handed over without being copied
+    /// into the message buffer. The bytes of `input` are unspecified afterwards.
+    pub fn receive_mut(&mut self, input: &mut [u8], mut on_event: impl FnMut(Event<'_>)) -> Result<(), Error> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        match self.receive_inner(input, &mut on_event) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn receive_inner<'a, I: Input<'a>>(
+        &mut self,
+        mut input: I,
+        on_event: &mut impl FnMut(Event<'_>),
+    ) -> Result<(), Error> {
         while !self.close_received {
             match self.read {
                 Read::Header { mut buf, len } => {
                     let len = usize::from(len);
                     let (header, used) = if len == 0 {
                         // Common case: the header is whole in the input; parse it in place.
-                        match Header::parse(input, &self.rules)? {
+                        match Header::parse(input.bytes(), &self.rules)? {
                             Status::Complete(h, n) => (h, n),
                             Status::Partial(_) => {
                                 // A partial header is shorter than 14 bytes.
-                                buf[..input.len()].copy_from_slice(input);
+                                buf[..input.len()].copy_from_slice(input.bytes());
                                 self.read = Read::Header { buf, len: input.len() as u8 };
                                 return Ok(());
                             }
                         }
                     } else {
                         let take = input.len().min(MAX_HEADER_LEN - len);
-                        buf[len..len + take].copy_from_slice(&input[..take]);
+                        buf[len..len + take].copy_from_slice(&input.bytes()[..take]);
                         match Header::parse(&buf[..len + take], &self.rules)? {
                             Status::Complete(h, n) => (h, n - len),
                             Status::Partial(_) => {
@@ -284,23 +347,24 @@ impl<R: Rng> Connection<R> {
                             }
                         }
                     };
-                    input = &input[used..];
+                    input = input.split(used).1;
                     self.start_frame(&header)?;
                     self.read = Read::Payload { header, remaining: header.len, done: 0 };
                 }
                 Read::Payload { header, remaining, done } => {
-                    // The whole payload of an unfragmented, unmasked data frame is in the input:
-                    // hand it over without copying.
+                    // The whole payload of an unfragmented data frame is in the input, unmasked or
+                    // unmaskable in place: hand it over without copying.
                     if done == 0
                         && header.fin
                         && header.rsv == 0
-                        && header.mask.is_none()
+                        && (header.mask.is_none() || I::UNMASKS_IN_PLACE)
                         && matches!(header.opcode, OpCode::Text | OpCode::Binary)
                         && (input.len() as u64) >= remaining
                     {
                         let n = remaining as usize;
-                        let (payload, rest) = input.split_at(n);
+                        let (payload, rest) = input.split(n);
                         input = rest;
+                        let payload = payload.unmasked(header.mask);
                         self.read = Read::Header { buf: [0; MAX_HEADER_LEN], len: 0 };
                         self.msg_kind = None;
                         self.msg_fragments = 0;
@@ -316,9 +380,9 @@ impl<R: Rng> Connection<R> {
                         continue;
                     }
                     let n = input.len().min(usize::try_from(remaining).unwrap_or(usize::MAX));
-                    let (chunk, rest) = input.split_at(n);
+                    let (chunk, rest) = input.split(n);
                     input = rest;
-                    self.read_payload(&header, chunk, done)?;
+                    self.read_payload(&header, chunk.bytes(), done)?;
                     let remaining = remaining - n as u64;
                     if remaining > 0 {
                         self.read = Read::Payload { header, remaining, done: done + n as u64 };

@@ -228,3 +228,22 @@ fn a_4_mib_message_in_64_byte_fragments_arrives_with_the_defaults() {
     assert_eq!(r, Ok(()));
     assert_eq!(events, vec![Ev::Binary(payload)]);
 }
+
+#[test]
+fn receive_mut_unmasks_whole_frames_in_place_and_checks_them_as_receive_does() {
+    // Two masked messages in one read: each is unmasked where it lies (the input is scratch afterwards).
+    let mut bytes = masked(0x81, "κόσμε".as_bytes());
+    bytes.extend(masked(0x82, &[0, 1, 2, 0xff]));
+    let mut s = server();
+    let mut got = Vec::new();
+    s.receive_mut(&mut bytes.clone(), |e| got.push(Ev::from(e))).unwrap();
+    assert_eq!(got, [Ev::Text("κόσμε".into()), Ev::Binary(vec![0, 1, 2, 0xff])]);
+    // RFC 6455 §8.1: invalid UTF-8 in a frame unmasked in place fails with 1007, at the same offset.
+    let mut s = server();
+    let mut bad = masked(0x81, b"ok\xff");
+    assert_eq!(s.receive_mut(&mut bad, |_| {}), Err(Error::InvalidUtf8 { offset: 2 }));
+    assert_eq!(close_code_in(&out(&mut s)), Some(CloseCode::INVALID_PAYLOAD));
+    // A server must refuse unmasked frames (RFC 6455 §5.1) on this path too.
+    let mut s = server();
+    assert_eq!(s.receive_mut(&mut [0x82, 0x01, 0x00], |_| {}), Err(Error::UnmaskedFrame));
+}

@@ -27,8 +27,14 @@ const KEY32 = 0x3d21fa37; // the same key as little-endian u32
 async function loadGlue(dir) {
   const glue = await import(pathToFileURL(join(dir, "hybi.js")).href);
   const exports = glue.initSync({ module: readFileSync(join(dir, "hybi_bg.wasm")) });
-  const { takeOutput } = await import(pathToFileURL(join(dir, "lib", "output.js")).href);
-  return { glue, exports, takeOutput };
+  const { release, takeOutput } = await import(pathToFileURL(join(dir, "lib", "output.js")).href);
+  // As the package does after a Node socket's write callback (here the "write" is done at once).
+  const take = (conn) => {
+    const out = takeOutput(conn);
+    release(out);
+    return out;
+  };
+  return { glue, exports, takeOutput: take };
 }
 const shipped = await loadGlue(process.env.HYBI_PKG);
 const simdDir = process.env.HYBI_SIMD_DIR;

@@ -1,4 +1,4 @@
-//! `hybi::Connection::receive` on arbitrary bytes in arbitrary splits, in both roles, with small limits,
+//! `hybi::Connection::receive` (and `receive_mut`) on arbitrary bytes in arbitrary splits, in both roles, with small limits,
 //! interleaved with sends and output taking. Nothing may panic; the output buffer must stay bounded by what
 //! this harness sent plus one automatic Pong and one Close; after an error, the same error sticks.
 //!
@@ -43,7 +43,12 @@ fuzz_target!(|data: &[u8]| {
         match op % 8 {
             0..=3 => {
                 let mut events = 0usize;
-                let r = conn.receive(chunk, |_| events += 1);
+                // Even ops read through `receive`, odd ones through `receive_mut` (unmasking in place).
+                let r = if op % 2 == 0 {
+                    conn.receive(chunk, |_| events += 1)
+                } else {
+                    conn.receive_mut(&mut chunk.to_vec(), |_| events += 1)
+                };
                 match (&error, r) {
                     (Some(e), r) => assert_eq!(r.as_ref(), Err(e), "a fatal error sticks"),
                     (None, Err(e)) => {

@@ -98,10 +98,11 @@ impl WasmConnection {
     }
 
     /// Processes one read from the socket, calling `sink` for each event. Throws a `HybiError` on a protocol
-    /// violation (the Close frame is then waiting in the output).
-    pub fn receive(&mut self, data: &[u8], sink: &Sink) -> Result<(), JsValue> {
+    /// violation (the Close frame is then waiting in the output). `data` is the copy wasm-bindgen made into wasm
+    /// memory, so a masked frame (what a server receives) is unmasked in place there rather than copied again.
+    pub fn receive(&mut self, mut data: Vec<u8>, sink: &Sink) -> Result<(), JsValue> {
         self.conn
-            .receive(data, |event| match event {
+            .receive_mut(&mut data, |event| match event {
                 Event::Text(t) => sink.text(t),
                 Event::Binary(b) => sink.binary(bytes(b)),
                 Event::Ping(b) => sink.ping(bytes(b)),
