@@ -54,6 +54,25 @@ for (const kind of PEERS) {
       await closeClean(c, c.id);
     });
 
+    test("back-to-back messages of every size class arrive intact and in order (pooled and recycled output buffers)", async () => {
+      // Below 16 KiB output is carved from shared slabs; above, buffers are reused after their write completes
+      // (lib/output.js). Hundreds of sends without waiting cross many slabs and reuse buffers while other writes
+      // are in flight: any reuse too early would corrupt what the peer echoes.
+      const c = await echoClient();
+      const sizes = [10, 100, 4000, 16383, 16390, 17000, 70000, 200000, 1, 65536];
+      const sent = [];
+      for (let i = 0; i < 200; i++) {
+        const bin = pattern(sizes[i % sizes.length], i);
+        sent.push(bin);
+        c.ws.send(bin);
+      }
+      for (let i = 0; i < sent.length; i++) {
+        const got = await c.next(20000);
+        assert.ok(sameBytes(got, sent[i]), `message ${i} (${sent[i].byteLength} bytes)`);
+      }
+      await closeClean(c, c.id);
+    });
+
     test("16 MiB each way; a message kept across later reads and wasm memory growth stays intact", async () => {
       const { id, url } = peer.url("/big?size=1024&seed=7");
       const c = client(url);
