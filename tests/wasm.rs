@@ -34,7 +34,7 @@ fn client() -> WasmConnection {
 fn rfc_masked_hello_arrives_as_text() {
     let (sink, events) = sink();
     let mut s = server();
-    s.receive(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58], &sink).unwrap();
+    s.receive(vec![0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58], &sink).unwrap();
     assert_eq!(events.length(), 1);
     let ev: Array = events.get(0).unchecked_into();
     assert_eq!(ev.get(0).as_string().unwrap(), "text");
@@ -52,7 +52,7 @@ fn client_frames_are_masked_with_fresh_keys_from_the_platform_rng() {
     assert_ne!(&out[2..6], &out[13..17], "a fresh key per frame");
     let (sink, events) = sink();
     let mut s = server();
-    s.receive(&out, &sink).unwrap();
+    s.receive(out.to_vec(), &sink).unwrap();
     assert_eq!(events.length(), 2);
     assert!(c.take_output().is_none());
 }
@@ -61,7 +61,7 @@ fn client_frames_are_masked_with_fresh_keys_from_the_platform_rng() {
 fn protocol_errors_are_typed_js_errors_and_queue_the_close() {
     let (sink, _) = sink();
     let mut c = client();
-    let err = c.receive(&[0x83, 0x00], &sink).unwrap_err();
+    let err = c.receive(vec![0x83, 0x00], &sink).unwrap_err();
     assert!(err.is_instance_of::<js_sys::Error>());
     let get = |k: &str| Reflect::get(&err, &k.into()).unwrap();
     assert_eq!(get("name").as_string().unwrap(), "HybiError");
@@ -80,13 +80,13 @@ fn messages_own_their_bytes_across_memory_growth() {
     let small: Vec<u8> = (0..1024u32).map(|i| (i % 251) as u8).collect();
     let mut frame = vec![0x82, 0x7e, 0x04, 0x00];
     frame.extend_from_slice(&small);
-    c.receive(&frame, &sink).unwrap();
+    c.receive(frame.to_vec(), &sink).unwrap();
     let first: Uint8Array = events.get(0).unchecked_into::<Array>().get(1).unchecked_into();
     // 16 MiB more: wasm memory grows, which detaches views of the old buffer.
     let big = vec![0x5au8; 16 << 20];
     let mut frame = vec![0x82, 0x7f, 0, 0, 0, 0, 0x01, 0, 0, 0];
     frame.extend_from_slice(&big);
-    c.receive(&frame, &sink).unwrap();
+    c.receive(frame.to_vec(), &sink).unwrap();
     assert_eq!(first.to_vec(), small, "the first message is intact");
     assert_ne!(
         JsValue::from(first.buffer()),
