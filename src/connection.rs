@@ -294,26 +294,26 @@ impl<R: Rng> Connection<R> {
     /// the error is returned, now and on every later call. Bytes after a received Close are ignored
     /// (RFC 6455 §5.5.1).
     pub fn receive(&mut self, input: &[u8], mut on_event: impl FnMut(Event<'_>)) -> Result<(), Error> {
-        if let Some(e) = &self.failed {
-            return Err(e.clone());
-        }
-        match self.receive_inner(input, &mut on_event) {
-            Ok(()) => Ok(()),
-            Err(e) => Err(self.fail(e)),
-        }
+        self.receive_checked(input, &mut on_event)
     }
 
     /// [`Connection::receive`] for input the connection may modify: a masked data frame that arrives whole in
     /// `input` (what a server receives, RFC 6455 §5.3) is unmasked in place and handed over without being copied
     /// into the message buffer. The bytes of `input` are unspecified afterwards.
     pub fn receive_mut(&mut self, input: &mut [u8], mut on_event: impl FnMut(Event<'_>)) -> Result<(), Error> {
+        self.receive_checked(input, &mut on_event)
+    }
+
+    /// A fatal error sticks: it is returned again without reading; a new one fails the connection.
+    fn receive_checked<'a, I: Input<'a>>(
+        &mut self,
+        input: I,
+        on_event: &mut impl FnMut(Event<'_>),
+    ) -> Result<(), Error> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        match self.receive_inner(input, &mut on_event) {
-            Ok(()) => Ok(()),
-            Err(e) => Err(self.fail(e)),
-        }
+        self.receive_inner(input, on_event).map_err(|e| self.fail(e))
     }
 
     fn receive_inner<'a, I: Input<'a>>(

@@ -2,6 +2,8 @@
 //! in a page and in a dedicated worker (`scripts/test-wasm.sh` runs each).
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+use common::take_wasm_output;
 use hybi::wasm::handshake::{build_response, parse_request, WasmClientHandshake};
 use hybi::wasm::{accept_key, Sink, WasmConnection};
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
@@ -46,15 +48,15 @@ fn client_frames_are_masked_with_fresh_keys_from_the_platform_rng() {
     let mut c = client();
     c.send_text("Hello").unwrap();
     c.send_text("Hello").unwrap();
-    let out = c.take_output().unwrap().to_vec();
+    let out = take_wasm_output(&mut c).unwrap();
     assert_eq!(out.len(), 22);
     assert_eq!(&out[..2], &[0x81, 0x85]);
     assert_ne!(&out[2..6], &out[13..17], "a fresh key per frame");
     let (sink, events) = sink();
     let mut s = server();
-    s.receive(out.to_vec(), &sink).unwrap();
+    s.receive(out, &sink).unwrap();
     assert_eq!(events.length(), 2);
-    assert!(c.take_output().is_none());
+    assert!(take_wasm_output(&mut c).is_none());
 }
 
 #[wasm_bindgen_test]
@@ -68,7 +70,7 @@ fn protocol_errors_are_typed_js_errors_and_queue_the_close() {
     assert_eq!(get("kind").as_string().unwrap(), "ReservedOpcode");
     assert_eq!(get("closeCode").as_f64().unwrap(), 1002.0);
     assert_eq!(get("message").as_string().unwrap(), "reserved opcode 0x3");
-    let out = c.take_output().unwrap().to_vec();
+    let out = take_wasm_output(&mut c).unwrap();
     assert_eq!(out[0], 0x88);
     assert!(c.should_close_transport());
 }
@@ -80,13 +82,13 @@ fn messages_own_their_bytes_across_memory_growth() {
     let small: Vec<u8> = (0..1024u32).map(|i| (i % 251) as u8).collect();
     let mut frame = vec![0x82, 0x7e, 0x04, 0x00];
     frame.extend_from_slice(&small);
-    c.receive(frame.to_vec(), &sink).unwrap();
+    c.receive(frame, &sink).unwrap();
     let first: Uint8Array = events.get(0).unchecked_into::<Array>().get(1).unchecked_into();
     // 16 MiB more: wasm memory grows, which detaches views of the old buffer.
     let big = vec![0x5au8; 16 << 20];
     let mut frame = vec![0x82, 0x7f, 0, 0, 0, 0, 0x01, 0, 0, 0];
     frame.extend_from_slice(&big);
-    c.receive(frame.to_vec(), &sink).unwrap();
+    c.receive(frame, &sink).unwrap();
     assert_eq!(first.to_vec(), small, "the first message is intact");
     assert_ne!(
         JsValue::from(first.buffer()),

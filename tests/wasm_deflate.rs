@@ -1,6 +1,8 @@
 //! permessage-deflate through the wasm bindings (run with tests/wasm.rs by scripts/test-wasm.sh).
 #![cfg(all(target_arch = "wasm32", feature = "deflate"))]
 
+mod common;
+use common::take_wasm_output;
 use hybi::wasm::{deflate_offer, Sink, WasmConnection};
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -30,11 +32,11 @@ fn negotiated_compression_round_trip() {
 
     let text = "compress me ".repeat(200);
     client.send_text(&text).unwrap();
-    let wire = client.take_output().unwrap().to_vec();
+    let wire = take_wasm_output(&mut client).unwrap();
     assert_eq!(wire[0], 0xc1, "RSV1 set on the compressed message");
     assert!(wire.len() < text.len() / 4);
     let (s, events) = sink();
-    server.receive(wire.to_vec(), &s).unwrap();
+    server.receive(wire, &s).unwrap();
     assert_eq!(events.get(0).as_string().unwrap(), text);
 }
 

@@ -83,7 +83,7 @@ function usable(C, init) {
 /** Node (not Bun or Deno, which also define `process`). */
 const isNode =
   typeof process === "object" &&
-  typeof process?.versions?.node === "string" &&
+  typeof process.versions?.node === "string" &&
   !process.versions.bun &&
   typeof globalThis.Deno === "undefined";
 

@@ -148,23 +148,10 @@ impl WasmConnection {
         self.conn.close(code, reason).map_err(|e| js_error(&e))
     }
 
-    /// Takes every byte waiting to be written (an owned copy), or `undefined` if there is none.
-    #[wasm_bindgen(js_name = takeOutput)]
-    pub fn take_output(&mut self) -> Option<Uint8Array> {
-        let out = self.conn.output();
-        if out.is_empty() {
-            return None;
-        }
-        let n = out.len();
-        let copy = bytes(out);
-        self.conn.advance_output(n);
-        Some(copy)
-    }
-
     /// Makes every byte waiting to be written ready to copy and returns where it starts in wasm memory
     /// ([`wasm_memory`]); `bufferedAmount` is its length. The bytes stay there until the next call on this
     /// connection: copy them, then call `advanceOutput`. (The package copies them into a buffer of its own
-    /// choosing, pooled for small writes, instead of allocating one per write as `takeOutput` must.)
+    /// choosing, pooled for small writes, rather than have wasm allocate one per write: lib/output.js.)
     #[wasm_bindgen(js_name = prepareOutput)]
     pub fn prepare_output(&mut self) -> usize {
         self.conn.output().as_ptr() as usize

@@ -89,3 +89,19 @@ pub fn close_code_in(bytes: &[u8]) -> Option<CloseCode> {
         _ => None,
     }
 }
+
+/// Takes a `WasmConnection`'s output as the package does (lib/output.js): `prepareOutput`, a copy out of wasm
+/// memory, `advanceOutput`.
+#[cfg(target_arch = "wasm32")]
+pub fn take_wasm_output(conn: &mut hybi::wasm::WasmConnection) -> Option<Vec<u8>> {
+    use wasm_bindgen::JsCast;
+    let ptr = conn.prepare_output() as u32;
+    let n = conn.buffered_amount();
+    if n == 0 {
+        return None;
+    }
+    let memory = hybi::wasm::wasm_memory().unchecked_into::<js_sys::WebAssembly::Memory>();
+    let out = js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), ptr, n as u32).to_vec();
+    conn.advance_output(n);
+    Some(out)
+}
