@@ -32,6 +32,19 @@ export class HybiError extends Error {
   }
 }
 
+/**
+ * Defines `obj.headers` as the Headers of `pairs`, built on first read. In Node the first `new Headers()` loads
+ * undici (about 25 ms of a cold start), a price only programs that look at the headers should pay.
+ */
+export function lazyHeaders(obj, pairs) {
+  let h = null;
+  return Object.defineProperty(obj, "headers", {
+    get: () => (h ??= toHeaders(pairs)),
+    enumerable: true,
+    configurable: true,
+  });
+}
+
 /** `[[name, value], …]` → Headers (combining repeated names as HTTP does). */
 export function toHeaders(pairs) {
   const h = new Headers();

@@ -8,7 +8,7 @@
 // WebSocket class the client uses (or to a WebSocketStream).
 
 import { buildRejection, buildResponse, parseRequest, validateRequest, WasmConnection } from "../hybi.js";
-import { HybiError, toHeaders, utf8 } from "./errors.js";
+import { HybiError, lazyHeaders, utf8 } from "./errors.js";
 import { kServer, kTerminate } from "./internal.js";
 import { platform } from "./platform.js";
 import { headerPairs, nonNegative, normalizeOptions, parseProtocols } from "./session.js";
@@ -136,18 +136,19 @@ async function readRequest(reader, o, deadline) {
 /** The request as the `handshake` hook and `onConnection` see it. */
 function requestInfo(req, transport) {
   const secure = transport.secure === true;
-  return {
+  const info = {
     method: req.method,
     path: req.path,
     url: `${secure ? "wss" : "ws"}://${req.host}${req.path}`,
     host: req.host,
-    headers: toHeaders(req.headers),
+    headers: null, // lazyHeaders: Headers built on first read
     origin: req.origin ?? null,
     protocols: Array.from(req.protocols),
     extensions: Array.from(req.extensions),
     remoteAddress: transport.remoteAddress ?? null,
     remotePort: transport.remotePort ?? null,
   };
+  return lazyHeaders(info, req.headers);
 }
 
 function bodyBytes(body) {

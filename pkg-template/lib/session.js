@@ -11,7 +11,7 @@
 //   wantsMore()                                  false pauses reading the socket (backpressure)
 
 import { deflateOffer, WasmClientHandshake, WasmConnection } from "../hybi.js";
-import { HybiError, toHeaders, utf8 } from "./errors.js";
+import { HybiError, lazyHeaders, utf8 } from "./errors.js";
 import { release, takeOutput } from "./output.js";
 import { platform } from "./platform.js";
 
@@ -355,7 +355,7 @@ export class Session {
       this.owner.onOpen({
         protocol: info.protocol,
         extensions: info.extensions,
-        response: { status: info.status, headers: toHeaders(info.headers) },
+        response: lazyHeaders({ status: info.status }, info.headers),
       });
       this.startKeepalive();
       if (leftover.byteLength > 0 && !this.finished) this.onData(leftover.slice());

@@ -68,3 +68,33 @@ test("require('hybi') and require('hybi/codec') work (Node's require of ES modul
   `], { cwd: new URL("..", import.meta.url), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   assert.equal(out.trim(), "function function s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 });
+
+test("cold start in Node: a ws:// client loads neither undici nor node:tls on the way to its first message", async () => {
+  // Node loads undici (about 25 ms) on the first touch of its Headers/MessageEvent globals, and node:tls with
+  // node:crypto on import: hybi builds `response.headers` on first read and imports node:tls for wss:// only.
+  const { execFile } = await import("node:child_process");
+  const srv = await rawServer((sock) => sock.write(frame(0x1, "hello")));
+  try {
+    const script = `
+      import { WebSocket } from "hybi";
+      const ws = new WebSocket("ws://127.0.0.1:${srv.port}/");
+      ws.onmessage = (e) => {
+        const loaded = process.moduleLoadList.filter((m) => /undici|NativeModule tls$/.test(m));
+        console.log(JSON.stringify({ data: e.data, status: ws.response.status, loaded }));
+        const headers = ws.response.headers; // now it is built
+        console.log(JSON.stringify({ upgrade: headers.get("upgrade") }));
+        process.exit(0);
+      };
+      ws.onerror = (e) => { console.log(JSON.stringify({ error: String(e.error) })); process.exit(1); };
+    `;
+    const out = await new Promise((resolve, reject) =>
+      execFile(process.execPath, ["--input-type=module", "-e", script], { cwd: new URL("..", import.meta.url), timeout: 10_000 },
+        (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    const [first, second] = out.trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(first, { data: "hello", status: 101, loaded: [] });
+    assert.equal(second.upgrade.toLowerCase(), "websocket");
+  } finally {
+    await srv.close();
+  }
+});
