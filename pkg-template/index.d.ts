@@ -317,7 +317,8 @@ export interface AcceptOptions extends Omit<HybiOptions, "headers" | "origin" | 
  *  `tls.TLSSocket`, a `Deno.Conn` (TCP or TLS), or a transport from `bunHandlers()`. */
 export type AcceptConnection =
   | (HybiSocket & { remoteAddress?: string | null; remotePort?: number | null; secure?: boolean })
-  | { on(event: string, listener: (...args: any[]) => void): unknown; write(...args: any[]): unknown; destroy(...args: any[]): unknown; pause(): unknown };
+  | { on(event: string, listener: (...args: any[]) => void): unknown; write(...args: any[]): unknown; destroy(...args: any[]): unknown; pause(): unknown }
+  | BunTransport;
 
 /** Node's `IncomingMessage` as far as `handleUpgrade` reads it. */
 export interface UpgradeRequest {
@@ -392,8 +393,13 @@ export class WebSocketServer<S extends boolean = false> {
   close(options?: { code?: number; reason?: string; timeout?: number }): Promise<{ closed: number; terminated: number }>;
 }
 
-/** A connection from `bunHandlers()`: what `accept()` takes. */
-export type BunTransport = HybiSocket & { remoteAddress: string | null; remotePort: number | null };
+/** A connection from `bunHandlers()`: what `accept()` takes. Opaque: hybi reads and writes the socket itself. */
+export interface BunTransport {
+  readonly remoteAddress: string | null;
+  readonly remotePort: number | null;
+  readonly secure: boolean;
+  readonly direct: unknown;
+}
 
 /**
  * Bun: the `socket` handler object for `Bun.listen` (Bun's sockets are not streams): each accepted socket becomes a

@@ -1,111 +1,177 @@
 // Bun sockets (Bun.connect / Bun.listen) as hybi transports. Bun's sockets are not streams: the handler object of
-// the listener (or of Bun.connect) gets every event, so each socket's transport lives in `socket.data` and the
-// handlers forward to it. Reading pauses when the readable's queue is full; `socket.write` may take only part of
-// the bytes, and the rest waits for `drain`.
+// the listener (or of Bun.connect) gets every event. BunSocket turns those events back into the small part of a
+// Node socket's surface that lib/transport-node.js drives (on('data'|'end'|'close'|'error'), pause, resume,
+// write(chunk, cb), end(cb), destroy), so Bun connections get the same transport as Node's: the Session reads
+// them directly (one receive per `data` event, no stream or promise in between) and recycles output buffers once
+// a write is done. Two things differ from Node:
+// - `socket.write` may take only part of the bytes and keeps none of the rest: the rest waits for `drain`. Once
+//   every byte of a write is taken, Bun holds no reference to it (the write callback runs then).
+// - each `data` event carries a buffer of its own, which Bun does not reuse: a chunk may wait in a queue as is.
 
 import { HybiError } from "./errors.js";
+import { fromNodeSocket } from "./transport-node.js";
 
-const READ_HIGH_WATER = 64 * 1024;
+const noop = () => {};
 
-/** One socket's transport: `transport` is the `{ readable, writable, close }`; the handler methods feed it. */
-export class BunConn {
-  #rc = null;
+/** A Bun socket (set by attach) with the Node socket surface lib/transport-node.js uses. */
+class BunSocket {
   #sock = null;
-  #drainWaiter = null;
-  #readDone = false;
-  #closed = false;
+  #on = { data: [], end: [], close: [], error: [] };
+  #pending = []; // writes not yet fully taken by the socket: { bytes, cb }, in order
+  #endCb = null; // end(cb) called while writes were pending
+  destroyed = false;
+  writableEnded = false;
+  encrypted = false;
 
-  constructor() {
-    const self = this;
-    const readable = new ReadableStream(
-      {
-        start(c) {
-          self.#rc = c;
-        },
-        pull() {
-          self.#sock?.resume?.();
-        },
-        cancel() {
-          self.#readDone = true;
-          self.#sock?.end();
-        },
-      },
-      { highWaterMark: READ_HIGH_WATER, size: (c) => c.byteLength },
-    );
-    const writable = new WritableStream({
-      async write(chunk) {
-        const sock = self.#sock;
-        const bytes = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        let off = 0;
-        while (off < bytes.byteLength) {
-          if (self.#closed) throw new HybiError("the socket is closed", { kind: "ConnectionLost" });
-          const n = sock.write(off === 0 ? bytes : bytes.subarray(off));
-          if (n < 0) throw new HybiError("the socket is closed", { kind: "ConnectionLost" });
-          off += n;
-          if (off < bytes.byteLength) await new Promise((r) => (self.#drainWaiter = r));
-        }
-      },
-      close() {
-        self.#sock?.shutdown(); // FIN; reading goes on
-      },
-      abort() {
-        const s = self.#sock;
-        if (s) (s.terminate ?? s.end).call(s);
-      },
-    });
-    this.transport = {
-      readable,
-      writable,
-      close: () => {
-        const s = this.#sock;
-        if (s) (s.terminate ?? s.end).call(s);
-      },
-      remoteAddress: null,
-      remotePort: null,
-      secure: false,
-    };
-  }
-
-  /** The socket is connected (or accepted). */
-  attach(sock, secure = false) {
+  attach(sock, secure) {
     this.#sock = sock;
-    this.transport.remoteAddress = sock.remoteAddress ?? null;
-    this.transport.remotePort = sock.remotePort ?? null;
-    this.transport.secure = secure;
+    this.encrypted = secure;
   }
 
-  data(sock, d) {
-    if (this.#readDone) return;
-    this.#rc.enqueue(new Uint8Array(d)); // a copy: the chunk may wait in the queue
-    if (this.#rc.desiredSize <= 0) sock.pause?.();
+  get remoteAddress() {
+    return this.#sock?.remoteAddress ?? null;
+  }
+
+  get remotePort() {
+    return this.#sock?.remotePort ?? null;
+  }
+
+  setNoDelay(on) {
+    this.#sock?.setNoDelay?.(on);
+  }
+
+  on(event, fn) {
+    this.#on[event].push(fn);
+    return this;
+  }
+
+  #emit(event, arg) {
+    for (const fn of this.#on[event]) fn(arg);
+  }
+
+  pause() {
+    this.#sock?.pause();
+  }
+
+  resume() {
+    this.#sock?.resume();
+  }
+
+  write(chunk, cb = noop) {
+    const bytes = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.#pending.length > 0) {
+      this.#pending.push({ bytes, cb });
+      return false;
+    }
+    const n = this.#sock.write(bytes);
+    if (n < 0) {
+      queueMicrotask(() => cb(new HybiError("the socket is closed", { kind: "ConnectionLost" })));
+      return false;
+    }
+    if (n === bytes.byteLength) {
+      queueMicrotask(cb); // as Node does: the callback never runs inside write()
+      return true;
+    }
+    this.#pending.push({ bytes: bytes.subarray(n), cb });
+    return false;
+  }
+
+  end(cb = noop) {
+    if (this.writableEnded) return queueMicrotask(cb);
+    this.writableEnded = true;
+    if (this.#pending.length > 0) this.#endCb = cb;
+    else this.#shutdown(cb);
+  }
+
+  #shutdown(cb) {
+    this.#sock?.shutdown(); // FIN; reading goes on
+    queueMicrotask(cb);
+  }
+
+  destroy() {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    const s = this.#sock;
+    if (s) (s.terminate ?? s.end).call(s);
+  }
+
+  // ---------------------------------------------------------------- Bun's handler events
+
+  data(d) {
+    this.#emit("data", d);
   }
 
   drain() {
-    const r = this.#drainWaiter;
-    this.#drainWaiter = null;
-    r?.();
+    const q = this.#pending;
+    while (q.length > 0) {
+      const w = q[0];
+      const n = this.#sock.write(w.bytes);
+      if (n < 0) return this.#failWrites();
+      if (n < w.bytes.byteLength) {
+        w.bytes = w.bytes.subarray(n);
+        return;
+      }
+      q.shift();
+      w.cb();
+    }
+    const endCb = this.#endCb;
+    this.#endCb = null;
+    if (endCb) this.#shutdown(endCb);
   }
 
-  end() {
-    this.#endRead();
+  #failWrites() {
+    const q = this.#pending.splice(0);
+    for (const w of q) w.cb(new HybiError("the socket is closed", { kind: "ConnectionLost" }));
+    const endCb = this.#endCb;
+    this.#endCb = null;
+    endCb?.();
+  }
+
+  end_() {
+    this.#emit("end");
   }
 
   close(err) {
-    this.#closed = true;
-    this.#endRead(err);
-    this.drain();
+    this.destroyed = true;
+    this.#failWrites();
+    if (err) this.#emit("error", err);
+    this.#emit("close");
   }
 
   error(e) {
-    this.#endRead(e);
+    this.#emit("error", e);
+  }
+}
+
+/** One socket's transport: `transport` is the `{ readable, writable, close }` once attached; the handler methods feed it. */
+export class BunConn {
+  #s = new BunSocket();
+  transport = null;
+
+  /** The socket is connected (or accepted). */
+  attach(sock, secure = false) {
+    this.#s.attach(sock, secure);
+    this.transport = fromNodeSocket(this.#s);
   }
 
-  #endRead(err) {
-    if (this.#readDone) return;
-    this.#readDone = true;
-    try {
-      err ? this.#rc.error(err) : this.#rc.close();
-    } catch {}
+  data(sock, d) {
+    this.#s.data(d);
+  }
+
+  drain() {
+    this.#s.drain();
+  }
+
+  end() {
+    this.#s.end_();
+  }
+
+  close(err) {
+    this.#s.close(err);
+  }
+
+  error(e) {
+    this.#s.error(e);
   }
 }
 
