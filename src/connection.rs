@@ -287,6 +287,31 @@ impl<R: Rng> Connection<R> {
 
     // ------------------------------------------------------------------ receiving
 
+    /// How many more bytes the peer must send to finish the frame being read: the rest of its payload once
+    /// its header is read, the rest of a partial header (as far as its first bytes tell), and 0 between
+    /// frames, after a received Close or once the connection has failed. A transport may wait for this many
+    /// bytes before handing a read over (fewer, larger reads); waiting for more could wait forever.
+    pub fn bytes_owed(&self) -> u64 {
+        if self.close_received || self.failed.is_some() {
+            return 0;
+        }
+        match self.read {
+            Read::Header { len: 0, .. } => 0,
+            Read::Header { len, .. } if len < 2 => 2 - u64::from(len),
+            Read::Header { buf, len } => {
+                // RFC 6455 §5.2: 2 bytes, then 2 or 8 of extended length, then 4 of masking key if MASK is set.
+                let ext: u64 = match buf[1] & 0x7f {
+                    126 => 2,
+                    127 => 8,
+                    _ => 0,
+                };
+                let mask: u64 = if buf[1] & 0x80 != 0 { 4 } else { 0 };
+                (2 + ext + mask).saturating_sub(u64::from(len))
+            }
+            Read::Payload { remaining, .. } => remaining,
+        }
+    }
+
     /// Processes bytes received from the transport, calling `on_event` for each complete message, ping,
     /// pong and close, in order. Bytes may be split anywhere: one byte at a time gives the same events.
     ///

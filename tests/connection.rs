@@ -247,3 +247,40 @@ fn receive_mut_unmasks_whole_frames_in_place_and_checks_them_as_receive_does() {
     let mut s = server();
     assert_eq!(s.receive_mut(&mut [0x82, 0x01, 0x00], |_| {}), Err(Error::UnmaskedFrame));
 }
+
+#[test]
+fn bytes_owed_counts_what_the_peer_must_still_send_for_the_frame_being_read() {
+    // A client reads unmasked frames: 0x82, 126, then a 16-bit length (RFC 6455 §5.2).
+    let mut c = client();
+    let payload = vec![7u8; 1000];
+    let mut frame = vec![0x82, 126, 0x03, 0xe8];
+    frame.extend_from_slice(&payload);
+    assert_eq!(c.bytes_owed(), 0, "between frames nothing is owed");
+    let mut owed = Vec::new();
+    for b in &frame {
+        let (events, r) = feed(&mut c, core::slice::from_ref(b));
+        r.unwrap();
+        owed.push((c.bytes_owed(), events.len()));
+    }
+    assert_eq!(owed[0], (1, 0), "one byte read: the second says how long the header is");
+    assert_eq!(owed[1], (2, 0), "length 126: two bytes of extended length follow");
+    assert_eq!(owed[2], (1, 0));
+    assert_eq!(owed[3], (1000, 0), "the header is read: the whole payload is owed");
+    assert_eq!(owed[4], (999, 0));
+    assert_eq!(owed[frame.len() - 2], (1, 0));
+    assert_eq!(*owed.last().unwrap(), (0, 1), "the message is delivered, nothing is owed");
+
+    // A server reads masked frames: 2 + 8 + 4 header bytes for a 64-bit length.
+    let mut s = server();
+    feed(&mut s, &[0x82, 0x80 | 127]).1.unwrap();
+    assert_eq!(s.bytes_owed(), 12);
+    feed(&mut s, &[0, 0, 0, 0, 0, 1, 0, 0]).1.unwrap();
+    assert_eq!(s.bytes_owed(), 4);
+    feed(&mut s, &[1, 2, 3, 4]).1.unwrap();
+    assert_eq!(s.bytes_owed(), 65536);
+
+    // A failed connection owes nothing (and reads nothing more).
+    let mut f = server();
+    assert!(feed(&mut f, &[0x83, 0x80]).1.is_err(), "reserved opcode");
+    assert_eq!(f.bytes_owed(), 0);
+}

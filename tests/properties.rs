@@ -25,7 +25,8 @@ fn msg() -> impl Strategy<Value = Msg> {
 }
 
 /// Sends `msgs` from `sender_role` and feeds the bytes to the other end in pieces of `splits` bytes, through
-/// `receive` or (`in_place`) `receive_mut`, which unmasks whole frames where they lie.
+/// `receive` or (`in_place`) `receive_mut`, which unmasks whole frames where they lie. After every piece, the
+/// receiver owes no more bytes (`bytes_owed`) than the sender has left.
 fn round_trip(sender_role: Role, msgs: &[Msg], fragment: usize, splits: &[usize], in_place: bool) {
     let receiver_role = if sender_role == Role::Client { Role::Server } else { Role::Client };
     let mut tx = with_config(sender_role, Default::default());
@@ -61,7 +62,11 @@ fn round_trip(sender_role: Role, msgs: &[Msg], fragment: usize, splits: &[usize]
             rx.receive(&rest[..n], |e| got.push(Ev::from(e))).unwrap();
         }
         rest = &rest[n..];
+        // A transport may wait for `bytes_owed` bytes before handing over a read: the sender must have them
+        // to send, or that wait would never end.
+        assert!(rx.bytes_owed() <= rest.len() as u64, "owes {} with {} left", rx.bytes_owed(), rest.len());
     }
+    assert_eq!(rx.bytes_owed(), 0);
     assert_eq!(got, expected);
 }
 

@@ -169,6 +169,13 @@ impl WasmConnection {
         self.conn.buffered_amount()
     }
 
+    /// Bytes the peer must still send to finish the frame being read (`Connection::bytes_owed`), at most
+    /// `u32::MAX`: a read may wait for that many (a BYOB read's `min`) without risk of waiting forever.
+    #[wasm_bindgen(getter, js_name = bytesOwed)]
+    pub fn bytes_owed(&self) -> u32 {
+        u32::try_from(self.conn.bytes_owed()).unwrap_or(u32::MAX)
+    }
+
     /// Whether messages can still be sent.
     #[wasm_bindgen(getter, js_name = isOpen)]
     pub fn is_open(&self) -> bool {
