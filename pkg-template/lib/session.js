@@ -32,6 +32,10 @@ const DEFAULT_CLOSE_TIMEOUT = 5_000;
 const DEFAULT_SERVER_HIGH_WATER_MARK = 1024 * 1024;
 const MAX_REJECTION_BODY = 1024;
 const BATCH_LIMIT = 64 * 1024; // output held back while a write is in flight, at most
+// A frame that still owes at least BYOB_MIN bytes is read with a BYOB reader into a buffer of up to BYOB_MAX
+// bytes, waiting for what the frame owes (see readSome).
+const BYOB_MIN = 16 * 1024;
+const BYOB_MAX = 256 * 1024;
 
 const noop = () => {};
 
@@ -227,6 +231,8 @@ export class Session {
     this.resumeWaiter = null;
     this.abortConnect = null; // while connecting: (err) => void
     this.readDone = false;
+    this.byob = undefined; // false once the transport's readable turned out not to be a byte stream
+    this.byobBuffer = null; // the BYOB reads' buffer, while large frames are read
   }
 
   // ------------------------------------------------------------------ opening (client)
@@ -450,7 +456,6 @@ export class Session {
 
   async readLoop() {
     if (this.transport.direct) return this.directLoop(this.transport.direct);
-    const reader = this.reader;
     try {
       for (;;) {
         while (!this.failure && (!this.owner.wantsMore() || this.backlogged())) {
@@ -459,7 +464,7 @@ export class Session {
           this.paused = false;
           if (this.finished) return;
         }
-        const { value, done } = await reader.read();
+        const { value, done } = await this.readSome();
         if (this.finished) return;
         if (done) return this.onEof();
         if (this.failure) continue; // after a failure, only wait for the peer to close
@@ -468,6 +473,49 @@ export class Session {
     } catch (e) {
       if (!this.finished) this.onTransportError(e);
     }
+  }
+
+  /**
+   * One read of a stream transport. While the core reads a frame that still owes BYOB_MIN bytes or more, the
+   * read goes through a BYOB reader into a buffer of ours with `min` set to what the frame owes: the peer must
+   * send those bytes, so waiting for them cannot wait forever, and the reads are fewer and larger (workerd hands
+   * a default reader 4 KiB at a time: about 260 MB/s on a core). Otherwise, and on streams that are not byte
+   * streams, a default read. The buffer lives only while large frames are read.
+   */
+  readSome() {
+    const owed = this.byob !== false && this.conn ? this.conn.bytesOwed : 0;
+    const readable = this.transport.readable;
+    if (owed < BYOB_MIN) {
+      if (this.byobBuffer !== null) {
+        this.byobBuffer = null;
+        this.swapReader(readable.getReader.bind(readable));
+      }
+      return this.reader.read();
+    }
+    if (this.byobBuffer === null) {
+      if (!this.swapReader(() => readable.getReader({ mode: "byob" }))) {
+        this.byob = false; // not a byte stream
+        this.swapReader(readable.getReader.bind(readable));
+        return this.reader.read();
+      }
+      this.byobBuffer = new ArrayBuffer(BYOB_MAX);
+    }
+    return this.reader.read(new Uint8Array(this.byobBuffer), { min: Math.min(owed, BYOB_MAX) }).then((r) => {
+      if (r.value) this.byobBuffer = r.value.buffer; // the read transferred the buffer: take it back
+      return r;
+    });
+  }
+
+  /** Releases the current reader and takes the one `get` gives; false (and no reader) if `get` throws. */
+  swapReader(get) {
+    this.reader.releaseLock();
+    try {
+      this.reader = get();
+    } catch {
+      return false;
+    }
+    this.reader.closed.catch(noop);
+    return true;
   }
 
   /**

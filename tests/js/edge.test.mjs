@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { test } from "node:test";
 import { WebSocket, HybiError } from "hybi";
-import { client, withTimeout } from "./helpers/client.mjs";
+import { client, pattern, sameBytes, withTimeout } from "./helpers/client.mjs";
 import { closeCodeOf, closeFrame, frame, rawServer } from "./helpers/raw.mjs";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -322,6 +322,53 @@ test("options.socket: an open { readable, writable }, or a function returning a 
     await srv.close();
   }
 });
+
+for (const bytes of [true, false]) {
+  test(`options.socket, ${bytes ? "a byte stream: large frames are read through a BYOB reader" : "not a byte stream: default reads"}, waiting only for what a frame owes`, async () => {
+    // Large frames (above 16 KiB owed) are read with `min` = what the frame still owes: the last frame, with
+    // nothing sent after it, must still arrive whole (no read may wait for bytes the peer never sends).
+    const sizes = [100 << 10, 10, 300 << 10, 3, 40 << 10, 200 << 10];
+    const srv = await rawServer(async (sock) => {
+      const all = Buffer.concat(sizes.map((n, i) => frame(0x2, Buffer.from(pattern(n, i)))));
+      const last = all.length - (20 << 10); // the last 20 KiB go alone, once the rest has been read
+      for (let off = 0; off < all.length; ) {
+        const n = Math.min((off < last ? last : all.length) - off, 1 + ((off * 7919) % 70000)); // uneven pieces
+        sock.write(all.subarray(off, off + n));
+        off += n;
+        await sleep(off === last ? 50 : 1);
+      }
+    });
+    try {
+      const modes = [];
+      const s = await new Promise((resolve) => {
+        const s = net.connect(srv.port, "127.0.0.1", () => resolve(s));
+      });
+      const readable = new ReadableStream({
+        ...(bytes ? { type: "bytes" } : {}),
+        start(c) {
+          s.on("data", (d) => c.enqueue(new Uint8Array(d)));
+          s.on("end", () => c.close());
+        },
+      });
+      const getReader = readable.getReader.bind(readable);
+      readable.getReader = (o) => (modes.push(o?.mode ?? "default"), getReader(o));
+      const writable = new WritableStream({ write: (chunk) => new Promise((r) => s.write(chunk, r)), close: () => s.end() });
+      const c = client("ws://example.invalid/big", undefined, { socket: { readable, writable, close: () => s.destroy() } });
+      c.ws.binaryType = "arraybuffer";
+      await c.opened;
+      for (const [i, n] of sizes.entries()) {
+        const got = await withTimeout(c.next(), 5000, `message ${i} (${n} bytes)`);
+        assert.ok(sameBytes(got, pattern(n, i)), `message ${i} (${n} bytes) intact`);
+      }
+      if (bytes) assert.ok(modes.includes("byob"), `a BYOB reader was used (${modes})`);
+      else assert.deepEqual(modes.filter((m) => m === "byob").length, 1, `BYOB tried once, then default reads (${modes})`);
+      c.ws.close();
+      await c.closed;
+    } finally {
+      await srv.close();
+    }
+  });
+}
 
 test("maxFrameSize: a frame declaring more fails with 1009 before its payload is read", async () => {
   const srv = await rawServer((sock) => {
