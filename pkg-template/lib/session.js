@@ -527,6 +527,7 @@ export class Session {
     this.checkPaused(d);
     d.listen({
       done: false,
+      owed: () => (this.conn ? this.conn.bytesOwed : 0),
       data: (chunk) => {
         if (this.finished) return;
         try {

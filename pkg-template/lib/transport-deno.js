@@ -1,7 +1,19 @@
-// A Deno.Conn (TCP or TLS) as a hybi transport. `writable.close()` half-closes with conn.closeWrite() (closing
-// Deno's own writable would close the whole socket). Used by the dialer and by the server side.
+// A Deno.Conn (TCP or TLS) as a hybi transport. DenoSocket gives the connection the small part of a Node
+// socket's surface that lib/transport-node.js drives (on('data'|'end'|'close'|'error'), pause, resume,
+// write(chunk, cb), end(cb), destroy), through Deno.Conn's own read() and write() rather than its web streams:
+// a stream read and a stream write each cost several promises and, for reads, a fresh 64 KiB buffer. So Deno
+// connections get the transport Node's get: the Session reads them directly and recycles output buffers once a
+// write is done (Deno.Conn.write holds no reference to the bytes once its promise settles).
+// - Reads go into one buffer per connection, lent to the 'data' listeners for the duration of the call
+//   (`chunksBorrowed`: transport-node copies a chunk it has to queue). While the Session reads a frame that owes
+//   more than the small buffer (`handlers.owed()`), a larger one is used, and dropped after.
+// - `end()` half-closes with conn.closeWrite() (closing the whole resource would stop reading too).
 
-import { prefixStream } from "./proxy.js";
+import { fromNodeSocket } from "./transport-node.js";
+
+const SMALL = 16 * 1024;
+const LARGE = 256 * 1024;
+const noop = () => {};
 
 /** Whether `c` looks like a Deno.Conn. */
 export function isDenoConn(c) {
@@ -9,42 +21,132 @@ export function isDenoConn(c) {
     c !== null &&
     typeof c === "object" &&
     typeof c.closeWrite === "function" &&
-    typeof c.readable?.getReader === "function" &&
-    typeof c.writable?.getWriter === "function"
+    typeof c.read === "function" &&
+    typeof c.write === "function" &&
+    typeof c.readable?.getReader === "function"
   );
 }
 
+class DenoSocket {
+  #conn;
+  #prefix;
+  #on = { data: [], end: [], close: [], error: [] };
+  #paused = true;
+  #reading = false;
+  #done = false; // EOF, error or destroyed: no more reads
+  #small = null;
+  #large = null;
+  #writes = Promise.resolve(); // writes in order, one at a time
+  chunksBorrowed = true;
+  destroyed = false;
+  writableEnded = false;
+  /** Set by the Session (transport-node's listen): bytes the frame being read still owes. */
+  owed = null;
+
+  constructor(conn, prefix) {
+    this.#conn = conn;
+    this.#prefix = prefix && prefix.byteLength > 0 ? prefix : null;
+    const addr = conn.remoteAddr ?? {};
+    this.remoteAddress = addr.hostname ?? null;
+    this.remotePort = addr.port ?? null;
+    this.encrypted = typeof conn.handshake === "function";
+  }
+
+  setNoDelay(on) {
+    try {
+      this.#conn.setNoDelay?.(on);
+    } catch {}
+  }
+
+  on(event, fn) {
+    this.#on[event].push(fn);
+    return this;
+  }
+
+  #emit(event, arg) {
+    for (const fn of this.#on[event]) fn(arg);
+  }
+
+  pause() {
+    this.#paused = true;
+  }
+
+  resume() {
+    this.#paused = false;
+    if (!this.#reading && !this.#done) this.#pump();
+  }
+
+  async #pump() {
+    this.#reading = true;
+    try {
+      if (this.#prefix !== null) {
+        const p = this.#prefix;
+        this.#prefix = null;
+        this.#emit("data", p);
+      }
+      while (!this.#paused && !this.#done) {
+        let buf;
+        if ((this.owed?.() ?? 0) > SMALL) buf = this.#large ??= new Uint8Array(LARGE);
+        else {
+          this.#large = null;
+          buf = this.#small ??= new Uint8Array(SMALL);
+        }
+        let n;
+        try {
+          n = await this.#conn.read(buf);
+        } catch (e) {
+          if (this.#done) return;
+          this.#done = true;
+          this.#emit("error", e);
+          this.#emit("close");
+          return;
+        }
+        if (this.#done) return;
+        if (n === null) {
+          this.#done = true;
+          this.#emit("end");
+          this.#emit("close");
+          return;
+        }
+        this.#emit("data", buf.subarray(0, n));
+      }
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  write(chunk, cb = noop) {
+    const bytes = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.#writes = this.#writes.then(() => this.#writeAll(bytes)).then(() => cb(), (e) => cb(e));
+    return true;
+  }
+
+  async #writeAll(bytes) {
+    if (this.destroyed) throw new Error("the socket is closed");
+    for (let off = 0; off < bytes.byteLength; ) off += await this.#conn.write(off === 0 ? bytes : bytes.subarray(off));
+  }
+
+  end(cb = noop) {
+    this.writableEnded = true;
+    this.#writes = this.#writes
+      .then(() => this.#conn.closeWrite())
+      .catch(noop) // already closed
+      .then(() => cb());
+  }
+
+  destroy() {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.#done = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** A Deno.Conn as a transport; `prefix`: bytes read already (a proxy's leftover), delivered first. */
 export function fromDenoConn(conn, prefix) {
-  try {
-    conn.setNoDelay?.(true);
-  } catch {}
-  const inner = conn.writable.getWriter();
-  const writable = new WritableStream({
-    write: (chunk) => inner.write(chunk),
-    async close() {
-      await inner.ready;
-      inner.releaseLock();
-      try {
-        await conn.closeWrite();
-      } catch {
-        // already closed
-      }
-    },
-    abort: (reason) => inner.abort(reason),
-  });
-  const addr = conn.remoteAddr ?? {};
-  return {
-    readable: prefix ? prefixStream(conn.readable, prefix) : conn.readable,
-    writable,
-    close() {
-      try {
-        conn.close();
-      } catch {
-        // the readable's EOF already closed the resource
-      }
-    },
-    remoteAddress: addr.hostname ?? null,
-    remotePort: addr.port ?? null,
-    secure: typeof conn.handshake === "function",
-  };
+  return fromNodeSocket(new DenoSocket(conn, prefix));
 }

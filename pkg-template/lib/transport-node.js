@@ -38,6 +38,8 @@ class NodeDuplex {
     this.sockPaused = false;
     this.delivering = false;
     this.closed = RESOLVED;
+    // A socket whose 'data' chunks are only lent for the call (lib/transport-deno.js) is copied when queued.
+    this.borrowed = sock.chunksBorrowed === true;
     sock.on("data", (d) => {
       if (this.readDone) return;
       const h = this.handlers;
@@ -45,7 +47,7 @@ class NodeDuplex {
         h.data(d);
         return;
       }
-      this.queue.push(d);
+      this.queue.push(this.borrowed ? d.slice() : d);
       this.queued += d.byteLength;
       if (h === null) this.wake();
       this.flow();
@@ -138,6 +140,8 @@ class NodeDuplex {
   /** Delivers what is queued, then every read as it comes: handlers { data(chunk), end(), error(e) }. */
   listen(handlers) {
     this.handlers = handlers;
+    // A socket that sizes its reads (lib/transport-deno.js) asks how many bytes the frame being read owes.
+    if ("owed" in this.sock) this.sock.owed = handlers.owed ?? null;
     const w = this.waiter;
     this.waiter = null;
     w?.resolve({ value: undefined, done: true });
