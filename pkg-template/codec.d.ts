@@ -84,5 +84,8 @@ export function compose(
 /** Whether this build speaks permessage-deflate. */
 export function deflateSupported(): boolean;
 
-/** Only in the `default` entry: loads the wasm first (a Module, its bytes, or a URL/Request/Response). */
+/**
+ * Only in the `default` entry: loads the codec wasm first (`hybi/hybi_codec_bg.wasm`, not the runtime's
+ * `hybi_bg.wasm`): a Module, its bytes, or a URL/Request/Response.
+ */
 export function init(input: WebAssembly.Module | BufferSource | URL | string | Request | Response): Promise<void>;

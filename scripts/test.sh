@@ -22,9 +22,11 @@ fmt_check() {
   cargo fmt --all --check -- --color "$color" &&
     cargo fmt --check --manifest-path fuzz/Cargo.toml -- --color "$color"
 }
-clippy_all() { # the host build, and the wasm32 one (src/wasm/ and tests/wasm*.rs exist only there)
+clippy_all() { # the host build, and the wasm32 one (src/wasm/ and tests/wasm*.rs exist only there): as the runtime
+  # wasm is built, and with every feature (the codec wasm's `codec`: src/wasm/codec.rs)
   cargo clippy --all-targets -- -D warnings &&
-    cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+    cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings &&
+    cargo clippy --target wasm32-unknown-unknown --all-targets --all-features -- -D warnings
 }
 page_tests() { # the frame inspector (www/) in headless Chromium, on the release wasm
   scripts/build-www.sh && node --test --test-reporter=spec tests/www/

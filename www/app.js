@@ -1,7 +1,8 @@
-// The frame inspector page. Every frame byte shown here comes from hybi's WebAssembly core (wasm/hybi.js):
+// The frame inspector page. Every frame byte shown here comes from hybi's WebAssembly core (wasm/hybi_codec.js,
+// the codec build: the package's runtime wasm leaves `inspect` and `compose` out):
 // `compose` encodes, `inspect` decodes, the handshake bindings build and check the opening handshake. This file
 // only lays the results out, and parses the hex/base64 the user pastes.
-import init, * as hybi from './wasm/hybi.js';
+import init, * as hybi from './wasm/hybi_codec.js';
 
 // ------------------------------------------------------------------------------------------------ small helpers
 

@@ -5,6 +5,8 @@
 
 extern crate std;
 
+// The inspector's bindings: only in the codec wasm (scripts/build-wasm.sh), not in the one `import "hybi"` loads.
+#[cfg(feature = "codec")]
 mod codec;
 #[cfg(feature = "deflate")]
 mod deflate;

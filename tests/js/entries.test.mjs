@@ -15,7 +15,12 @@ test("default entry: init(bytes) then WebSocket over options.socket; no socket â
   assert.equal(typeof hybi.init, "function");
   await hybi.init(readFileSync(new URL("hybi_bg.wasm", pkg)));
   await hybi.init(new URL("hybi_bg.wasm", pkg).href).catch(() => {}); // again: a no-op (Node's fetch has no file:)
+  // hybi/codec has its own wasm and its own init(): the runtime's init() does not load it.
+  assert.equal(typeof codec.init, "function");
+  await codec.init(readFileSync(new URL("hybi_codec_bg.wasm", pkg)));
+  await codec.init(new URL("hybi_codec_bg.wasm", pkg).href).catch(() => {}); // again: a no-op
   assert.equal(codec.acceptKey("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  assert.equal(codec.inspect(new Uint8Array([0x81, 0x02, 0x68, 0x69]), false).messages[0].text, "hi");
 
   const ws = new hybi.WebSocket("ws://127.0.0.1:9/");
   const err = await new Promise((r) => (ws.onerror = (e) => r(e.error)));
@@ -48,15 +53,41 @@ test("default entry: init(bytes) then WebSocket over options.socket; no socket â
   }
 });
 
-test("package.json: exports per runtime in condition order, ./codec, ./hybi_bg.wasm, sideEffects", () => {
+test("package.json: exports per runtime in condition order, ./codec, ./hybi_bg.wasm, ./hybi_codec_bg.wasm, sideEffects", () => {
   const p = JSON.parse(readFileSync(new URL("package.json", pkg), "utf8"));
   assert.deepEqual(Object.keys(p.exports["."]), ["types", "workerd", "deno", "bun", "node", "browser", "default"]);
   assert.deepEqual(Object.keys(p.exports["./codec"]), ["types", "workerd", "deno", "bun", "node", "browser", "default"]);
   assert.equal(p.exports["./hybi_bg.wasm"], "./hybi_bg.wasm");
+  assert.equal(p.exports["./hybi_codec_bg.wasm"], "./hybi_codec_bg.wasm");
   for (const cond of Object.values(p.exports["."]).concat(Object.values(p.exports["./codec"]))) {
     assert.ok(readFileSync(new URL(cond, pkg)).length > 0, cond);
     if (cond.endsWith(".js")) assert.ok(p.sideEffects.includes(cond), `${cond} is in sideEffects`);
   }
+});
+
+test("the runtime wasm leaves the inspector out: inspect/compose only in hybi_codec_bg.wasm, which no main entry loads", () => {
+  const exportsOf = (file) => WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(new URL(file, pkg)))).map((e) => e.name);
+  const runtime = exportsOf("hybi_bg.wasm");
+  const codec = exportsOf("hybi_codec_bg.wasm");
+  for (const name of ["inspect", "compose", "deflateSupported"]) {
+    assert.ok(!runtime.includes(name), `hybi_bg.wasm exports ${name}: the codec feature leaked into the runtime wasm`);
+    assert.ok(codec.includes(name), `hybi_codec_bg.wasm lacks ${name}`);
+  }
+  // What the package and the benchmark call on the runtime wasm stays there.
+  for (const name of ["acceptKey", "mask", "wasmconnection_new", "wasmconnection_receive"]) assert.ok(runtime.includes(name), name);
+  // No main entry (nor what it imports) names the codec wasm or its glue.
+  const seen = new Set();
+  const walk = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const src = readFileSync(new URL(file, pkg), "utf8");
+    assert.ok(!/hybi_codec/.test(src), `${file} refers to the codec wasm`);
+    for (const [, spec] of src.matchAll(/(?:import|export)\s[^"']*?["'](\.{1,2}\/[^"']+)["']/g)) {
+      if (spec.endsWith(".js")) walk(new URL(spec, new URL(file, pkg)).href.slice(pkg.href.length));
+    }
+  };
+  for (const entry of ["hybi.workerd.js", "hybi.deno.js", "hybi.bun.js", "hybi.node.js", "hybi.browser.js", "hybi.default.js"]) walk(entry);
+  assert.ok(seen.has("hybi.js") && seen.has("lib/api.js"), [...seen].join(" "));
 });
 
 test("require('hybi') and require('hybi/codec') work (Node's require of ES modules)", async () => {

@@ -21,7 +21,7 @@ const problems = [];
 let loads = 0;
 
 before(async () => {
-  assert.ok(existsSync(`${ROOT}www/wasm/hybi_bg.wasm`), 'www/wasm/ is missing: run scripts/build-www.sh first');
+  assert.ok(existsSync(`${ROOT}www/wasm/hybi_codec_bg.wasm`), 'www/wasm/ is missing: run scripts/build-www.sh first');
   mkdirSync(SHOTS, { recursive: true });
   ({ server, url: base } = await startServer({ root: `${ROOT}www`, port: 0 }));
   browser = await chromium.launch({
@@ -184,7 +184,7 @@ test('decode reassembles, unmasks, and reads hex with colons or base64', T, asyn
 
 test('permessage-deflate messages are inflated (when the core has deflate)', T, async () => {
   await open('#decode=c107f248cdc9c90700');
-  const supported = await page.evaluate(async () => (await import('./wasm/hybi.js')).deflateSupported());
+  const supported = await page.evaluate(async () => (await import('./wasm/hybi_codec.js')).deflateSupported());
   if (!supported) {
     assert.match(await page.textContent('#view-decode [data-testid="decode-error"]'), /reserved bits/);
     return;
