@@ -41,9 +41,10 @@ bun=$root/node_modules/.bin/bun
 [ -x "$bun" ] || bun=$root/node_modules/@oven/bun-linux-x64/bin/bun
 # ---- wasm builds, each in its own target dir (so that neither other RUSTFLAGS nor a concurrent `make test` writing
 # target/wasm/ can touch them): the same commands as scripts/build-wasm.sh, into target/bench/wasm-<variant>/
-#   wasm-shipped/    as scripts/build-wasm.sh builds it (the package's wasm)
+#   wasm-shipped/    as scripts/build-wasm.sh builds the runtime wasm (hybi_bg.wasm, what `import "hybi"` loads:
+#                    default features, no `codec`)
 #   wasm-simd/       the same with -Ctarget-feature=+simd128
-#   wasm-nodeflate/  the same without the deflate feature (size row)
+#   wasm-nodeflate/  the same without the deflate feature (size row: the runtime wasm minus deflate)
 #   kernels/         raw kernels (bench/wasm-kernels) at opt-level z (as shipped) and 3, with and without simd128
 wasm_opt=(node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
@@ -85,7 +86,8 @@ if want micro || want size; then
   done
 fi
 
-# ---- the package as scripts/build-pkg.sh lays it out (wasm-shipped + pkg-template), installed into a scratch
+# ---- the package as scripts/build-pkg.sh lays it out (wasm-shipped + pkg-template; not hybi/codec's own wasm,
+# hybi_codec_bg.wasm, which no benchmark loads), installed into a scratch
 # project as node_modules/hybi (it has no dependencies); the harness beside it: `hybi` resolves there by name (each
 # runtime's export condition), `ws`/`bufferutil`/`esbuild`/`miniflare` from the root node_modules.
 scratch=$out/scratch
