@@ -485,6 +485,12 @@ pub fn validate_request<'h>(
     version: (u8, u8),
     headers: impl IntoIterator<Item = (&'h str, &'h [u8])>,
 ) -> Result<Request, Error> {
+    // Only the copy of the headers is generic: the rules below are compiled once, not once per caller's iterator
+    // (parse_request's and the wasm binding's: a copy of them each in the wasm).
+    validate_owned(method, path, version, headers.into_iter().map(|(n, v)| (String::from(n), v.to_vec())).collect())
+}
+
+fn validate_owned(method: &str, path: &str, version: (u8, u8), headers: Headers) -> Result<Request, Error> {
     // RFC 6455 §4.2.1 item 1: "An HTTP/1.1 or higher GET request".
     if method != "GET" {
         return Err(Error::MethodNotAllowed);
@@ -495,7 +501,6 @@ pub fn validate_request<'h>(
     if path.is_empty() || path.bytes().any(|b| b <= b' ' || b == 0x7f) {
         return Err(Error::MalformedHttp("request target"));
     }
-    let headers: Headers = headers.into_iter().map(|(n, v)| (String::from(n), v.to_vec())).collect();
     // Item 2: Host (and RFC 7230 §5.4: exactly one).
     let host = single(&headers, "Host")?.and_then(text).filter(|h| !h.is_empty()).ok_or(Error::BadHeader("Host"))?;
     // Item 3: an Upgrade header including "websocket".
