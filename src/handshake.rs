@@ -724,8 +724,18 @@ fn list<'a, 'n>(headers: &'a [(String, Vec<u8>)], name: &'n str) -> impl Iterato
 
 /// All lines of a header joined as one value (RFC 7230 §3.2.2), lossily as text; `None` if absent.
 fn joined(headers: &[(String, Vec<u8>)], name: &str) -> Option<String> {
-    let all: Vec<_> = values(headers, name).map(String::from_utf8_lossy).collect();
-    (!all.is_empty()).then(|| all.join(", "))
+    // Joined, then decoded once: the same text as decoding each line (", " cannot complete a broken sequence).
+    let mut all: Option<Vec<u8>> = None;
+    for v in values(headers, name) {
+        match &mut all {
+            None => all = Some(v.to_vec()),
+            Some(all) => {
+                all.extend_from_slice(b", ");
+                all.extend_from_slice(v);
+            }
+        }
+    }
+    all.map(|v| String::from_utf8_lossy(&v).into_owned())
 }
 
 fn text(v: &[u8]) -> Option<String> {
@@ -814,6 +824,25 @@ mod tests {
     use super::*;
     use alloc::format;
     use alloc::string::ToString;
+
+    #[test]
+    fn joined_decodes_as_each_line_decoded_then_joined() {
+        let lines: [&[u8]; 7] = [b"", b"a", b" \xe2\x82", b"\x82x", b"\xf0\x9f\x98", b"\xff", "é€😀".as_bytes()];
+        for i in 0..lines.len() {
+            for j in 0..lines.len() {
+                for k in 0..lines.len() {
+                    let picked = [lines[i], lines[j], lines[k]];
+                    for n in 0..=3 {
+                        let headers: Headers =
+                            picked[..n].iter().map(|v| (String::from("X-List"), v.to_vec())).collect();
+                        let each: Vec<_> = values(&headers, "x-list").map(String::from_utf8_lossy).collect();
+                        let expected = (!each.is_empty()).then(|| each.join(", "));
+                        assert_eq!(joined(&headers, "X-LIST"), expected, "{:?}", &picked[..n]);
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn base64_is_what_the_standard_engine_does() {
