@@ -94,6 +94,7 @@ scratch=$out/scratch
 rm -rf "$out/pkg" && mkdir -p "$out/pkg"
 cp "$out"/wasm-shipped/{hybi.js,hybi.d.ts,hybi_bg.wasm,hybi_bg.wasm.d.ts} "$out/pkg/"
 cp -R pkg-template/. "$out/pkg/"
+scripts/bundle-entries.sh "$out/pkg"
 mkdir -p "$scratch/node_modules"
 rm -rf "$scratch/node_modules/hybi" "$scratch/js"
 cp -R "$out/pkg" "$scratch/node_modules/hybi"

@@ -21,6 +21,7 @@ for name in hybi hybi_codec; do
   cp "target/wasm/$name.js" "target/wasm/$name.d.ts" "target/wasm/${name}_bg.wasm" "target/wasm/${name}_bg.wasm.d.ts" pkg/
 done
 cp -R pkg-template/. pkg/
+scripts/bundle-entries.sh pkg # the Node and Bun entries, bundled into pkg/dist/
 node -e '
   const fs = require("fs"); const p = JSON.parse(fs.readFileSync("pkg/package.json", "utf8"));
   p.version = process.argv[1]; fs.writeFileSync("pkg/package.json", JSON.stringify(p, null, 2) + "\n");

