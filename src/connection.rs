@@ -347,81 +347,121 @@ impl<R: Rng> Connection<R> {
         on_event: &mut impl FnMut(Event<'_>),
     ) -> Result<(), Error> {
         while !self.close_received {
-            match self.read {
-                Read::Header { mut buf, len } => {
-                    let len = usize::from(len);
-                    let (header, used) = if len == 0 {
-                        // Common case: the header is whole in the input; parse it in place.
-                        match Header::parse(input.bytes(), &self.rules)? {
-                            Status::Complete(h, n) => (h, n),
-                            Status::Partial(_) => {
-                                // A partial header is shorter than 14 bytes.
-                                buf[..input.len()].copy_from_slice(input.bytes());
-                                self.read = Read::Header { buf, len: input.len() as u8 };
-                                return Ok(());
-                            }
-                        }
-                    } else {
-                        let take = input.len().min(MAX_HEADER_LEN - len);
-                        buf[len..len + take].copy_from_slice(&input.bytes()[..take]);
-                        match Header::parse(&buf[..len + take], &self.rules)? {
-                            Status::Complete(h, n) => (h, n - len),
-                            Status::Partial(_) => {
-                                self.read = Read::Header { buf, len: (len + take) as u8 };
-                                return Ok(());
-                            }
+            // A frame whose header and payload are in `input` goes through in locals: `self.read` is written
+            // only when a read ends inside a frame.
+            input = match self.read {
+                Read::Header { len: 0, .. } => {
+                    // Common case: the header is whole in the input; parse it in place.
+                    let (header, used) = match Header::parse(input.bytes(), &self.rules)? {
+                        Status::Complete(h, n) => (h, n),
+                        Status::Partial(_) => {
+                            // A partial header is shorter than 14 bytes.
+                            let mut buf = [0; MAX_HEADER_LEN];
+                            buf[..input.len()].copy_from_slice(input.bytes());
+                            self.read = Read::Header { buf, len: input.len() as u8 };
+                            return Ok(());
                         }
                     };
-                    input = input.split(used).1;
                     self.start_frame(&header)?;
-                    self.read = Read::Payload { header, remaining: header.len, done: 0 };
+                    match self.payload(header, header.len, 0, input.split(used).1, on_event)? {
+                        Some(rest) => rest,
+                        None => return Ok(()),
+                    }
+                }
+                Read::Header { mut buf, len } => {
+                    let len = usize::from(len);
+                    let take = input.len().min(MAX_HEADER_LEN - len);
+                    buf[len..len + take].copy_from_slice(&input.bytes()[..take]);
+                    let (header, used) = match Header::parse(&buf[..len + take], &self.rules)? {
+                        Status::Complete(h, n) => (h, n - len),
+                        Status::Partial(_) => {
+                            self.read = Read::Header { buf, len: (len + take) as u8 };
+                            return Ok(());
+                        }
+                    };
+                    self.read = Read::Header { buf: [0; MAX_HEADER_LEN], len: 0 };
+                    self.start_frame(&header)?;
+                    match self.payload(header, header.len, 0, input.split(used).1, on_event)? {
+                        Some(rest) => rest,
+                        None => return Ok(()),
+                    }
                 }
                 Read::Payload { header, remaining, done } => {
-                    // The whole payload of an unfragmented data frame is in the input, unmasked or
-                    // unmaskable in place: hand it over without copying.
-                    if done == 0
-                        && header.fin
-                        && header.rsv == 0
-                        && (header.mask.is_none() || I::UNMASKS_IN_PLACE)
-                        && matches!(header.opcode, OpCode::Text | OpCode::Binary)
-                        && (input.len() as u64) >= remaining
-                    {
-                        let n = remaining as usize;
-                        let (payload, rest) = input.split(n);
-                        input = rest;
-                        let payload = payload.unmasked(header.mask);
-                        self.read = Read::Header { buf: [0; MAX_HEADER_LEN], len: 0 };
-                        self.msg_kind = None;
-                        self.msg_fragments = 0;
-                        match header.opcode {
-                            OpCode::Text => {
-                                // RFC 6455 §8.1: a text message must be valid UTF-8 (1007).
-                                let text =
-                                    utf8::validate(payload).map_err(|e| Error::InvalidUtf8 { offset: e.offset })?;
-                                on_event(Event::Text(text));
-                            }
-                            _ => on_event(Event::Binary(payload)),
-                        }
-                        continue;
-                    }
-                    let n = input.len().min(usize::try_from(remaining).unwrap_or(usize::MAX));
-                    let (chunk, rest) = input.split(n);
-                    input = rest;
-                    self.read_payload(&header, chunk.bytes(), done)?;
-                    let remaining = remaining - n as u64;
-                    if remaining > 0 {
-                        self.read = Read::Payload { header, remaining, done: done + n as u64 };
-                        return Ok(());
-                    }
                     self.read = Read::Header { buf: [0; MAX_HEADER_LEN], len: 0 };
-                    self.end_frame(&header, on_event)?;
+                    match self.payload(header, remaining, done, input, on_event)? {
+                        Some(rest) => rest,
+                        None => return Ok(()),
+                    }
                 }
-            }
-            if input.is_empty() && matches!(self.read, Read::Header { .. }) {
+            };
+            if input.is_empty() {
                 break;
             }
         }
         Ok(())
+    }
+
+    /// Reads what `input` holds of a frame's payload (`remaining` bytes still to come, `done` read before; the
+    /// header is checked and `self.read` is between frames). Returns the input after the frame once it is
+    /// complete (its events emitted), or `None` when the input ended inside it (then `self.read` says where).
+    #[inline]
+    fn payload<'a, I: Input<'a>>(
+        &mut self,
+        header: Header,
+        remaining: u64,
+        done: u64,
+        input: I,
+        on_event: &mut impl FnMut(Event<'_>),
+    ) -> Result<Option<I>, Error> {
+        let input = match self.whole_frame(&header, done, input, on_event)? {
+            Ok(rest) => return Ok(Some(rest)),
+            Err(input) => input,
+        };
+        let n = input.len().min(usize::try_from(remaining).unwrap_or(usize::MAX));
+        let (chunk, rest) = input.split(n);
+        self.read_payload(&header, chunk.bytes(), done)?;
+        let remaining = remaining - n as u64;
+        if remaining > 0 {
+            self.read = Read::Payload { header, remaining, done: done + n as u64 };
+            return Ok(None);
+        }
+        self.end_frame(&header, on_event)?;
+        Ok(Some(rest))
+    }
+
+    /// The whole payload of an unfragmented data frame that is in `input`, unmasked or unmaskable in place, is
+    /// handed over without copying: `Ok(Ok(rest))` then, and `Ok(Err(input))` (untouched) when the frame does not
+    /// qualify. `done` is how much of the payload was read before (it must be 0).
+    #[inline]
+    fn whole_frame<'a, I: Input<'a>>(
+        &mut self,
+        header: &Header,
+        done: u64,
+        input: I,
+        on_event: &mut impl FnMut(Event<'_>),
+    ) -> Result<Result<I, I>, Error> {
+        if !(done == 0
+            && header.fin
+            && header.rsv == 0
+            && (header.mask.is_none() || I::UNMASKS_IN_PLACE)
+            && matches!(header.opcode, OpCode::Text | OpCode::Binary)
+            && (input.len() as u64) >= header.len)
+        {
+            return Ok(Err(input));
+        }
+        let (payload, rest) = input.split(header.len as usize);
+        let payload = payload.unmasked(header.mask);
+        self.msg_kind = None;
+        self.msg_fragments = 0;
+        match header.opcode {
+            OpCode::Text => {
+                // RFC 6455 §8.1: a text message must be valid UTF-8 (1007).
+                let text = utf8::validate(payload).map_err(|e| Error::InvalidUtf8 { offset: e.offset })?;
+                on_event(Event::Text(text));
+            }
+            _ => on_event(Event::Binary(payload)),
+        }
+        Ok(Ok(rest))
     }
 
     /// Checks a frame against the message state before any of its payload is read.

@@ -119,6 +119,7 @@ impl Header {
     ///
     /// Fails as early as the bytes allow: everything knowable from the first two bytes is checked
     /// before waiting for the extended length. Partial input is not an error.
+    #[inline]
     pub fn parse(buf: &[u8], rules: &Rules) -> Result<Status<Header>, Error> {
         let (b0, b1) = match buf {
             [b0, b1, ..] => (*b0, *b1),
