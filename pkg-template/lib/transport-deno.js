@@ -6,7 +6,7 @@
 // write is done (Deno.Conn.write holds no reference to the bytes once its promise settles).
 // - Reads go into one buffer per connection, lent to the 'data' listeners for the duration of the call
 //   (`chunksBorrowed`: transport-node copies a chunk it has to queue). While the Session reads a frame that owes
-//   more than the small buffer (`handlers.owed()`), a larger one is used, and dropped after.
+//   more than the small buffer (`handlers.owed()`), a larger one from a pool shared by all connections is used.
 // - `end()` half-closes with conn.closeWrite() (closing the whole resource would stop reading too).
 
 import { fromNodeSocket } from "./transport-node.js";
@@ -14,6 +14,12 @@ import { fromNodeSocket } from "./transport-node.js";
 const SMALL = 16 * 1024;
 const LARGE = 256 * 1024;
 const noop = () => {};
+// Large read buffers are shared by all connections: one is held only while a read of a large frame is pending,
+// and given back once its bytes have been handed over (a fresh 256 KiB buffer per read costs its page faults).
+const largeFree = [];
+const giveBack = (buf) => {
+  if (largeFree.length < 4) largeFree.push(buf);
+};
 
 /** Whether `c` looks like a Deno.Conn. */
 export function isDenoConn(c) {
@@ -35,7 +41,6 @@ class DenoSocket {
   #reading = false;
   #done = false; // EOF, error or destroyed: no more reads
   #small = null;
-  #large = null;
   #writes = Promise.resolve(); // writes in order, one at a time
   chunksBorrowed = true;
   destroyed = false;
@@ -85,30 +90,32 @@ class DenoSocket {
         this.#emit("data", p);
       }
       while (!this.#paused && !this.#done) {
-        let buf;
-        if ((this.owed?.() ?? 0) > SMALL) buf = this.#large ??= new Uint8Array(LARGE);
-        else {
-          this.#large = null;
-          buf = this.#small ??= new Uint8Array(SMALL);
-        }
+        const large = (this.owed?.() ?? 0) > SMALL;
+        const buf = large ? (largeFree.pop() ?? new Uint8Array(LARGE)) : (this.#small ??= new Uint8Array(SMALL));
         let n;
         try {
           n = await this.#conn.read(buf);
         } catch (e) {
+          if (large) giveBack(buf);
           if (this.#done) return;
           this.#done = true;
           this.#emit("error", e);
           this.#emit("close");
           return;
         }
-        if (this.#done) return;
-        if (n === null) {
+        if (this.#done || n === null) {
+          if (large) giveBack(buf);
+          if (this.#done) return;
           this.#done = true;
           this.#emit("end");
           this.#emit("close");
           return;
         }
-        this.#emit("data", buf.subarray(0, n));
+        try {
+          this.#emit("data", buf.subarray(0, n));
+        } finally {
+          if (large) giveBack(buf); // lent for the call only (chunksBorrowed)
+        }
       }
     } finally {
       this.#reading = false;
