@@ -36,6 +36,7 @@ const BATCH_LIMIT = 64 * 1024; // output held back while a write is in flight, a
 // bytes, waiting for what the frame owes (see readSome).
 const BYOB_MIN = 16 * 1024;
 const BYOB_MAX = 256 * 1024;
+const byobFree = []; // BYOB read buffers, shared by all connections (one is held only while a read is pending)
 
 const noop = () => {};
 
@@ -231,8 +232,8 @@ export class Session {
     this.resumeWaiter = null;
     this.abortConnect = null; // while connecting: (err) => void
     this.readDone = false;
-    this.byob = undefined; // false once the transport's readable turned out not to be a byte stream
-    this.byobBuffer = null; // the BYOB reads' buffer, while large frames are read
+    this.byob = undefined; // true while a BYOB reader is in use; false once the readable proved not a byte stream
+    this.byobLent = null; // the buffer of the last BYOB read, given back to the pool once its bytes are taken
   }
 
   // ------------------------------------------------------------------ opening (client)
@@ -469,6 +470,11 @@ export class Session {
         if (done) return this.onEof();
         if (this.failure) continue; // after a failure, only wait for the peer to close
         this.onData(value);
+        if (this.byobLent !== null) {
+          // onData copied the bytes into wasm: the buffer can serve another read.
+          if (byobFree.length < 4) byobFree.push(this.byobLent);
+          this.byobLent = null;
+        }
       }
     } catch (e) {
       if (!this.finished) this.onTransportError(e);
@@ -480,28 +486,29 @@ export class Session {
    * read goes through a BYOB reader into a buffer of ours with `min` set to what the frame owes: the peer must
    * send those bytes, so waiting for them cannot wait forever, and the reads are fewer and larger (workerd hands
    * a default reader 4 KiB at a time: about 260 MB/s on a core). Otherwise, and on streams that are not byte
-   * streams, a default read. The buffer lives only while large frames are read.
+   * streams, a default read. The buffers come from a small pool shared by all connections.
    */
   readSome() {
     const owed = this.byob !== false && this.conn ? this.conn.bytesOwed : 0;
     const readable = this.transport.readable;
     if (owed < BYOB_MIN) {
-      if (this.byobBuffer !== null) {
-        this.byobBuffer = null;
+      if (this.byob === true) {
+        this.byob = undefined;
         this.swapReader(readable.getReader.bind(readable));
       }
       return this.reader.read();
     }
-    if (this.byobBuffer === null) {
+    if (this.byob !== true) {
       if (!this.swapReader(() => readable.getReader({ mode: "byob" }))) {
         this.byob = false; // not a byte stream
         this.swapReader(readable.getReader.bind(readable));
         return this.reader.read();
       }
-      this.byobBuffer = new ArrayBuffer(BYOB_MAX);
+      this.byob = true;
     }
-    return this.reader.read(new Uint8Array(this.byobBuffer), { min: Math.min(owed, BYOB_MAX) }).then((r) => {
-      if (r.value) this.byobBuffer = r.value.buffer; // the read transferred the buffer: take it back
+    const buf = byobFree.pop() ?? new ArrayBuffer(BYOB_MAX);
+    return this.reader.read(new Uint8Array(buf), { min: Math.min(owed, BYOB_MAX) }).then((r) => {
+      this.byobLent = r.value ? r.value.buffer : null; // the read transferred the buffer: a new one, same bytes
       return r;
     });
   }
