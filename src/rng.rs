@@ -18,19 +18,27 @@ impl<R: Rng + ?Sized> Rng for &mut R {
 }
 
 /// The operating system's CSPRNG through `getrandom` (`crypto.getRandomValues` on wasm32),
-/// drawn 256 bytes at a time so that masking a small frame costs no system (or JS) call.
+/// drawn `N` bytes at a time (256 by default) so that masking a small frame costs no system (or JS) call.
 #[cfg(feature = "getrandom")]
 #[derive(Clone)]
-pub struct OsRng {
-    pool: [u8; 256],
+pub struct OsRng<const N: usize = 256> {
+    pool: [u8; N],
     pos: usize,
 }
 
 #[cfg(feature = "getrandom")]
 impl OsRng {
-    /// A source whose pool is filled on first use.
+    /// A source whose pool (256 bytes) is filled on first use.
     pub const fn new() -> Self {
-        Self { pool: [0; 256], pos: 256 }
+        Self::with_pool()
+    }
+}
+
+#[cfg(feature = "getrandom")]
+impl<const N: usize> OsRng<N> {
+    /// A source drawing `N` bytes from the OS at a time, filled on first use.
+    pub const fn with_pool() -> Self {
+        Self { pool: [0; N], pos: N }
     }
 }
 
@@ -42,14 +50,14 @@ impl Default for OsRng {
 }
 
 #[cfg(feature = "getrandom")]
-impl core::fmt::Debug for OsRng {
+impl<const N: usize> core::fmt::Debug for OsRng<N> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("OsRng")
     }
 }
 
 #[cfg(feature = "getrandom")]
-impl Rng for OsRng {
+impl<const N: usize> Rng for OsRng<N> {
     fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
         if dest.len() > self.pool.len() {
             return getrandom::fill(dest).map_err(|_| Error::Random);

@@ -60,6 +60,25 @@ fn client_frames_are_masked_with_fresh_keys_from_the_platform_rng() {
 }
 
 #[wasm_bindgen_test]
+fn connections_draw_keys_from_the_shared_pool_across_refills() {
+    // Every connection of the instance takes its keys from one pool refilled 4 KiB (1024 keys) at a time, and
+    // each byte handed out is zeroed: 2100 frames over three connections cross two refills, and a pool that was
+    // not refilled would hand out zero keys. (A CSPRNG gives a zero or a repeated key with odds of about 2^-32.)
+    let mut conns = [client(), client(), client()];
+    let mut last = [0u8; 4];
+    for i in 0..2100 {
+        let c = &mut conns[i % 3];
+        c.send_binary(&[]).unwrap();
+        let out = take_wasm_output(c).unwrap();
+        assert_eq!(&out[..2], &[0x82, 0x80]);
+        let key = [out[2], out[3], out[4], out[5]];
+        assert_ne!(key, [0; 4], "a zero key at frame {i}: the pool was not refilled");
+        assert_ne!(key, last, "the same key twice in a row at frame {i}");
+        last = key;
+    }
+}
+
+#[wasm_bindgen_test]
 fn protocol_errors_are_typed_js_errors_and_queue_the_close() {
     let (sink, _) = sink();
     let mut c = client();

@@ -21,7 +21,7 @@ use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::connection::MessageKind;
-use crate::{CloseCode, Config, Connection, Error, Event, OsRng, Role};
+use crate::{CloseCode, Config, Connection, Error, Event, OsRng, Rng, Role};
 
 #[wasm_bindgen]
 extern "C" {
@@ -65,10 +65,25 @@ fn bytes(data: &[u8]) -> Uint8Array {
     Uint8Array::from(data)
 }
 
+std::thread_local! {
+    static KEYS: core::cell::RefCell<OsRng<4096>> = const { core::cell::RefCell::new(OsRng::with_pool()) };
+}
+
+/// Masking keys (RFC 6455 §5.3) for every connection of this wasm instance, from one pool drawn 4 KiB at a time:
+/// `crypto.getRandomValues` costs about 2 µs per call in Node whatever its size up to 4 KiB, more than framing a
+/// small message, and a pool per connection would cost each one its bytes.
+struct SharedRng;
+
+impl Rng for SharedRng {
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
+        KEYS.with(|k| k.try_borrow_mut().map_err(|_| Error::Random)?.fill(dest))
+    }
+}
+
 /// A connection after the handshake, driven from JS.
 #[wasm_bindgen]
 pub struct WasmConnection {
-    conn: Connection<OsRng>,
+    conn: Connection<SharedRng>,
 }
 
 #[wasm_bindgen]
@@ -96,7 +111,7 @@ impl WasmConnection {
         config.auto_pong = auto_pong;
         config.fragment_size = fragment_size;
         let role = if is_server { Role::Server } else { Role::Client };
-        WasmConnection { conn: Connection::new(role, config, OsRng::new()) }
+        WasmConnection { conn: Connection::new(role, config, SharedRng) }
     }
 
     /// Processes one read from the socket, calling `sink` for each event. Throws a `HybiError` on a protocol
