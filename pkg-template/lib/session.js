@@ -677,7 +677,8 @@ export class Session {
     const out = takeOutput(this.conn);
     if (out === undefined) return undefined;
     const p = this.write(out);
-    // A Node socket's write callback means Node holds the bytes no more: the buffer can carry a later write.
+    // A direct transport's write callback (Node; Bun and Deno through their shims) means the socket holds the
+    // bytes no more: the buffer can carry a later write.
     if (this.transport?.direct) p.then(() => release(out), noop);
     return p;
   }

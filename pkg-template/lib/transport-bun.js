@@ -9,18 +9,15 @@
 // - each `data` event carries a buffer of its own, which Bun does not reuse: a chunk may wait in a queue as is.
 
 import { HybiError } from "./errors.js";
-import { fromNodeSocket } from "./transport-node.js";
+import { fromNodeSocket, SocketShim } from "./transport-node.js";
 
 const noop = () => {};
 
 /** A Bun socket (set by attach) with the Node socket surface lib/transport-node.js uses. */
-class BunSocket {
+class BunSocket extends SocketShim {
   #sock = null;
-  #on = { data: [], end: [], close: [], error: [] };
   #pending = []; // writes not yet fully taken by the socket: { bytes, cb }, in order
   #endCb = null; // end(cb) called while writes were pending
-  destroyed = false;
-  writableEnded = false;
   encrypted = false;
 
   attach(sock, secure) {
@@ -38,15 +35,6 @@ class BunSocket {
 
   setNoDelay(on) {
     this.#sock?.setNoDelay?.(on);
-  }
-
-  on(event, fn) {
-    this.#on[event].push(fn);
-    return this;
-  }
-
-  #emit(event, arg) {
-    for (const fn of this.#on[event]) fn(arg);
   }
 
   pause() {
@@ -98,7 +86,7 @@ class BunSocket {
   // ---------------------------------------------------------------- Bun's handler events
 
   data(d) {
-    this.#emit("data", d);
+    this.emit("data", d);
   }
 
   drain() {
@@ -128,18 +116,18 @@ class BunSocket {
   }
 
   end_() {
-    this.#emit("end");
+    this.emit("end");
   }
 
   close(err) {
     this.destroyed = true;
     this.#failWrites();
-    if (err) this.#emit("error", err);
-    this.#emit("close");
+    if (err) this.emit("error", err);
+    this.emit("close");
   }
 
   error(e) {
-    this.#emit("error", e);
+    this.emit("error", e);
   }
 }
 

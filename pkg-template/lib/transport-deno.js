@@ -9,7 +9,7 @@
 //   more than the small buffer (`handlers.owed()`), a larger one from a pool shared by all connections is used.
 // - `end()` half-closes with conn.closeWrite() (closing the whole resource would stop reading too).
 
-import { fromNodeSocket } from "./transport-node.js";
+import { fromNodeSocket, SocketShim } from "./transport-node.js";
 
 const SMALL = 16 * 1024;
 const LARGE = 256 * 1024;
@@ -33,22 +33,20 @@ export function isDenoConn(c) {
   );
 }
 
-class DenoSocket {
+class DenoSocket extends SocketShim {
   #conn;
   #prefix;
-  #on = { data: [], end: [], close: [], error: [] };
   #paused = true;
   #reading = false;
   #done = false; // EOF, error or destroyed: no more reads
   #small = null;
   #writes = Promise.resolve(); // writes in order, one at a time
   chunksBorrowed = true;
-  destroyed = false;
-  writableEnded = false;
   /** Set by the Session (transport-node's listen): bytes the frame being read still owes. */
   owed = null;
 
   constructor(conn, prefix) {
+    super();
     this.#conn = conn;
     this.#prefix = prefix && prefix.byteLength > 0 ? prefix : null;
     const addr = conn.remoteAddr ?? {};
@@ -61,15 +59,6 @@ class DenoSocket {
     try {
       this.#conn.setNoDelay?.(on);
     } catch {}
-  }
-
-  on(event, fn) {
-    this.#on[event].push(fn);
-    return this;
-  }
-
-  #emit(event, arg) {
-    for (const fn of this.#on[event]) fn(arg);
   }
 
   pause() {
@@ -87,7 +76,7 @@ class DenoSocket {
       if (this.#prefix !== null) {
         const p = this.#prefix;
         this.#prefix = null;
-        this.#emit("data", p);
+        this.emit("data", p);
       }
       while (!this.#paused && !this.#done) {
         const large = (this.owed?.() ?? 0) > SMALL;
@@ -99,20 +88,20 @@ class DenoSocket {
           if (large) giveBack(buf);
           if (this.#done) return;
           this.#done = true;
-          this.#emit("error", e);
-          this.#emit("close");
+          this.emit("error", e);
+          this.emit("close");
           return;
         }
         if (this.#done || n === null) {
           if (large) giveBack(buf);
           if (this.#done) return;
           this.#done = true;
-          this.#emit("end");
-          this.#emit("close");
+          this.emit("end");
+          this.emit("close");
           return;
         }
         try {
-          this.#emit("data", buf.subarray(0, n));
+          this.emit("data", buf.subarray(0, n));
         } finally {
           if (large) giveBack(buf); // lent for the call only (chunksBorrowed)
         }

@@ -219,6 +219,27 @@ class NodeDuplex {
   }
 }
 
+/**
+ * The start of a socket that is not Node's but is given the part of a Node socket's surface NodeDuplex drives
+ * (lib/transport-bun.js, lib/transport-deno.js): listeners for 'data', 'end', 'close' and 'error', called by
+ * `emit`, and the `destroyed` / `writableEnded` flags. A subclass adds pause(), resume(), write(chunk, cb),
+ * end(cb), destroy() and setNoDelay(), then goes through fromNodeSocket.
+ */
+export class SocketShim {
+  #on = { data: [], end: [], close: [], error: [] };
+  destroyed = false;
+  writableEnded = false;
+
+  on(event, fn) {
+    this.#on[event].push(fn);
+    return this;
+  }
+
+  emit(event, arg) {
+    for (const fn of this.#on[event]) fn(arg);
+  }
+}
+
 /** A connected socket as a transport. `writable.close()` half-closes (FIN); `close()` destroys it. */
 export function fromNodeSocket(sock) {
   sock.setNoDelay?.(true);
