@@ -1,6 +1,5 @@
 // `hybi/codec` in Node and Bun: as init/node.js, for the codec wasm (hybi_codec_bg.wasm: the runtime's exports plus
 // the frame inspector's `inspect` and `compose`), which only `hybi/codec` loads.
 import { initSync } from "../hybi_codec.js";
-const fs = process.getBuiltinModule?.("node:fs") ?? import.meta.require?.("node:fs"); // the latter: older Bun
-if (!fs) throw new Error("hybi needs Node ≥ 20.16 (process.getBuiltinModule)");
+import { fs } from "./node-fs.js";
 initSync({ module: fs.readFileSync(new URL("../hybi_codec_bg.wasm", import.meta.url)) });

@@ -1,7 +1,4 @@
-// Node and Bun: read the bytes beside this package and compile synchronously. node:fs comes from
-// process.getBuiltinModule (Node ≥ 20.16, Bun), not from an import: importing it as an ES module builds its
-// namespace, which loads fs/promises and fs streams (a few ms of a cold start) that hybi never uses.
+// Node and Bun: read the bytes beside this package and compile synchronously.
 import { initSync } from "../hybi.js";
-const fs = process.getBuiltinModule?.("node:fs") ?? import.meta.require?.("node:fs"); // the latter: older Bun
-if (!fs) throw new Error("hybi needs Node ≥ 20.16 (process.getBuiltinModule)");
+import { fs } from "./node-fs.js";
 initSync({ module: fs.readFileSync(new URL("../hybi_bg.wasm", import.meta.url)) });
