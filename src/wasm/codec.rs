@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use super::js_error;
 use crate::inspect::{self, Compose, FrameInfo, InspectError, Inspection, Kind, LengthForm, Message, Options};
-use crate::{CloseCode, Error, OpCode, OsRng, Role};
+use crate::{CloseCode, Error, OpCode, Role};
 
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(obj, &key.into(), &value.into());
@@ -173,7 +173,7 @@ pub fn compose_js(
         inject_ping,
         compress,
     };
-    let composed = inspect::compose(&spec, &mut OsRng::new()).map_err(|e| js_error(&e))?;
+    let composed = inspect::compose(&spec, &mut super::SharedRng).map_err(|e| js_error(&e))?;
     let o = inspection_js(&composed.inspection);
     set(&o, "bytes", Uint8Array::from(&composed.bytes[..]));
     Ok(o.into())

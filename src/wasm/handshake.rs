@@ -6,9 +6,8 @@ use alloc::vec::Vec;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::js_error;
+use super::{js_error, SharedRng};
 use crate::handshake::{self, ClientHandshake, ClientRequest, Limits, Request, Status};
-use crate::OsRng;
 
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(obj, &key.into(), &value.into());
@@ -95,7 +94,7 @@ impl WasmClientHandshake {
         for (n, v) in pairs(&headers)? {
             req = req.header(n, v);
         }
-        let (request, state) = req.build(&mut OsRng::new()).map_err(|e| js_error(&e))?;
+        let (request, state) = req.build(&mut SharedRng).map_err(|e| js_error(&e))?;
         Ok(WasmClientHandshake { request, state })
     }
 

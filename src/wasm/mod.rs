@@ -71,8 +71,8 @@ std::thread_local! {
 
 /// Masking keys (RFC 6455 §5.3) for every connection of this wasm instance, from one pool drawn 4 KiB at a time:
 /// `crypto.getRandomValues` costs about 2 µs per call in Node whatever its size up to 4 KiB, more than framing a
-/// small message, and a pool per connection would cost each one its bytes.
-struct SharedRng;
+/// small message, and a pool per connection would cost each one its bytes. Handshake keys come from it too.
+pub(crate) struct SharedRng;
 
 impl Rng for SharedRng {
     fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
