@@ -153,3 +153,46 @@ fn bad_requests_carry_the_answer_to_send() {
 fn accept_key_example() {
     assert_eq!(accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }
+
+/// What `takeOutput` took (its fast path), or the output copied the long way when it said there is more.
+fn take_fused(conn: &mut WasmConnection) -> Vec<u8> {
+    let memory = hybi::wasm::wasm_memory().unchecked_into::<js_sys::WebAssembly::Memory>();
+    let ptr = conn.take_output() as u32;
+    let len_addr = hybi::wasm::taken_len_addr() as u32;
+    let n = js_sys::Uint32Array::new_with_byte_offset_and_length(&memory.buffer(), len_addr, 1).get_index(0);
+    if ptr == 0 {
+        assert!(n > 16 << 10, "only output above 16 KiB is left for prepareOutput ({n} bytes)");
+        let out = take_wasm_output(conn).unwrap();
+        assert_eq!(out.len(), n as usize);
+        return out;
+    }
+    let mut out = vec![0; n as usize]; // before the view: growing wasm memory would detach it
+    Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), ptr, n).copy_to(&mut out);
+    out
+}
+
+#[wasm_bindgen_test]
+fn staged_sends_and_fused_takes_give_the_bytes_of_the_plain_path() {
+    let memory = hybi::wasm::wasm_memory().unchecked_into::<js_sys::WebAssembly::Memory>();
+    let (mut fast, mut plain) = (server(), server());
+    for n in [0usize, 5, 125, 126, 16 << 10, (16 << 10) - 4, 70_000, 3] {
+        let data: Vec<u8> = (0..n).map(|i| (i % 253) as u8).collect();
+        let ptr = WasmConnection::stage(n) as u32;
+        Uint8Array::new(&memory.buffer()).set(&Uint8Array::from(&data[..]), ptr);
+        let buffered = fast.send_staged(n).unwrap();
+        plain.send_binary(&data).unwrap();
+        let want = take_wasm_output(&mut plain).unwrap();
+        assert_eq!(buffered, want.len(), "{n} bytes: sendStaged returns what is buffered");
+        assert_eq!(take_fused(&mut fast), want, "{n} bytes");
+        assert_eq!(fast.buffered_amount(), 0, "{n} bytes: the take marked it written");
+        assert!(take_fused(&mut fast).is_empty());
+    }
+    // An automatic Pong goes out with the next take, as with prepareOutput.
+    let (sink, _) = sink();
+    fast.receive(vec![0x89, 0x82, 1, 2, 3, 4, b'h' ^ 1, b'i' ^ 2], &sink).unwrap();
+    assert_eq!(take_fused(&mut fast), [0x8a, 0x02, b'h', b'i']);
+    // More than was staged is refused, not read past the staged bytes.
+    let err = fast.send_staged(usize::MAX / 2).unwrap_err();
+    assert!(err.is_instance_of::<js_sys::RangeError>());
+    assert_eq!(fast.buffered_amount(), 0);
+}

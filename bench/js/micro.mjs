@@ -22,19 +22,20 @@ const KEY = new Uint8Array([0x37, 0xfa, 0x21, 0x3d]);
 const KEY32 = 0x3d21fa37; // the same key as little-endian u32
 
 // ---- hybi as shipped (wasm-bindgen glue), and the simd128 build of the same
-// `takeOutput` is the package's own (lib/output.js: copy out of wasm memory into a pooled buffer); scripts/bench.sh
-// puts a copy of it beside the simd128 glue, where its `../hybi.js` is that build's.
+// `sendBinary` and `takeOutput` are the package's own (lib/output.js: the message written straight into wasm
+// memory, the output copied out into a pooled buffer); scripts/bench.sh puts a copy of it beside the simd128 glue,
+// where its `../hybi.js` is that build's.
 async function loadGlue(dir) {
   const glue = await import(pathToFileURL(join(dir, "hybi.js")).href);
   const exports = glue.initSync({ module: readFileSync(join(dir, "hybi_bg.wasm")) });
-  const { release, takeOutput } = await import(pathToFileURL(join(dir, "lib", "output.js")).href);
+  const { release, sendBinary, takeOutput } = await import(pathToFileURL(join(dir, "lib", "output.js")).href);
   // As the package does after a Node socket's write callback (here the "write" is done at once).
   const take = (conn) => {
     const out = takeOutput(conn);
     release(out);
     return out;
   };
-  return { glue, exports, takeOutput: take };
+  return { glue, exports, sendBinary, takeOutput: take };
 }
 const shipped = await loadGlue(process.env.HYBI_PKG);
 const simdDir = process.env.HYBI_SIMD_DIR;
@@ -244,7 +245,7 @@ if (ONLY.includes("codec")) {
     const senderJs = new wsJs.Sender(sock);
     const c = {
       "hybi sendBinary + takeOutput": () => rate(() => {
-        conn.sendBinary(data);
+        shipped.sendBinary(conn, data);
         sunk += shipped.takeOutput(conn).length;
       }, n, MS),
       "ws Sender (bufferutil)": () => rate(() => senderNative.send(data, opts), n, MS),
@@ -252,7 +253,7 @@ if (ONLY.includes("codec")) {
     };
     if (conns) {
       c["hybi simd128 sendBinary + takeOutput"] = () => rate(() => {
-        conns.sendBinary(data);
+        simd.sendBinary(conns, data);
         sunk += simd.takeOutput(conns).length;
       }, n, MS);
     }

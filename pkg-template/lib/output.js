@@ -9,7 +9,7 @@
 //   the previous user of it (`release`, called by the session only after a Node socket's write callback, when
 //   Node no longer holds the bytes), else newly allocated.
 
-import { wasmMemory } from "../hybi.js";
+import { WasmConnection, takenLenAddr, wasmMemory } from "../hybi.js";
 
 const SLAB = 128 * 1024;
 const POOLED = 16 * 1024;
@@ -18,6 +18,9 @@ const FREE_MAX_BYTES = 4 * 1024 * 1024; // their bytes, at most
 let slab = null;
 let used = SLAB;
 let memory = null;
+let mem8 = null;
+let mem32 = null;
+let takenLen = null; // index into mem32
 const free = []; // ArrayBuffers of finished large writes
 let freeBytes = 0;
 
@@ -45,17 +48,43 @@ function alloc(n) {
   return out;
 }
 
+/** Views of wasm memory, renewed when it grows (growing detaches the old ArrayBuffer: its views read as empty). */
+function bytes() {
+  if (mem8 === null || mem8.byteLength === 0) {
+    memory ??= wasmMemory();
+    mem8 = new Uint8Array(memory.buffer);
+    mem32 = new Uint32Array(memory.buffer);
+  }
+  return mem8;
+}
+
 /** Takes every byte the connection has queued (an owned copy), or undefined if there is none. */
 export function takeOutput(conn) {
-  const ptr = conn.prepareOutput();
-  const n = conn.bufferedAmount;
+  // Small output in one call (copied once more inside wasm, so that it is marked written at once).
+  let ptr = conn.takeOutput();
+  const mem = bytes();
+  takenLen ??= takenLenAddr() >>> 2;
+  const n = mem32[takenLen];
   if (n === 0) return undefined;
-  memory ??= wasmMemory();
   const out = alloc(n);
-  // A fresh view each time: wasm memory may have grown (and its old ArrayBuffer been detached) since the last.
-  out.set(new Uint8Array(memory.buffer, ptr, n));
+  if (ptr !== 0) {
+    out.set(mem.subarray(ptr, ptr + n));
+    return out;
+  }
+  ptr = conn.prepareOutput();
+  out.set(bytes().subarray(ptr, ptr + n));
   conn.advanceOutput(n);
   return out;
+}
+
+/**
+ * Queues a binary message: written straight into wasm memory rather than through an allocation for the argument.
+ * Returns the bytes the connection now has buffered. Throws the core's HybiError as `sendBinary` does.
+ */
+export function sendBinary(conn, data) {
+  const ptr = WasmConnection.stage(data.length);
+  bytes().set(data, ptr);
+  return conn.sendStaged(data.length);
 }
 
 /**

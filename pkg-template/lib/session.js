@@ -12,7 +12,7 @@
 
 import { deflateOffer, WasmClientHandshake, WasmConnection } from "../hybi.js";
 import { HybiError, lazyHeaders, utf8 } from "./errors.js";
-import { release, takeOutput } from "./output.js";
+import { release, sendBinary, takeOutput } from "./output.js";
 import { platform } from "./platform.js";
 
 const TEXT = 1;
@@ -661,11 +661,11 @@ export class Session {
    * of small messages. Once the held-back output reaches BATCH_LIMIT it is taken and queued behind the write in
    * flight, so the core's buffer (and wasm memory) stays small.
    */
-  flush() {
+  flush(buffered) {
     if (!this.conn) return undefined;
     // Large output goes out at once (queued behind the write in flight) so that the core's buffer, and wasm
-    // memory, stay small.
-    if (this.inFlight && this.conn.bufferedAmount < BATCH_LIMIT) {
+    // memory, stay small. `buffered`: the core's buffered amount if the caller has it (saves a call).
+    if (this.inFlight && (buffered ?? this.conn.bufferedAmount) < BATCH_LIMIT) {
       if (!this.nextWrite) {
         const d = {};
         d.promise = new Promise((res, rej) => ((d.resolve = res), (d.reject = rej)));
@@ -740,8 +740,7 @@ export class Session {
   }
 
   sendBinary(bytes) {
-    this.conn.sendBinary(bytes);
-    return this.flush();
+    return this.flush(sendBinary(this.conn, bytes));
   }
 
   // ------------------------------------------------------------------ ping

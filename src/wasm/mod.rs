@@ -16,6 +16,7 @@ pub mod handshake;
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
 
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -66,8 +67,20 @@ fn bytes(data: &[u8]) -> Uint8Array {
 }
 
 std::thread_local! {
-    static KEYS: core::cell::RefCell<OsRng<4096>> = const { core::cell::RefCell::new(OsRng::with_pool()) };
+    static KEYS: RefCell<OsRng<4096>> = const { RefCell::new(OsRng::with_pool()) };
+    /// Where JS writes a binary message before `sendStaged` (one per instance: JS fills it and sends at once).
+    static STAGE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// Small output copied out of a connection by `takeOutput`, for JS to copy once more into its own buffer.
+    static TAKEN: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// The length of what `takeOutput` took (JS reads it at `takenLenAddr`: one call instead of two).
+    static TAKEN_LEN: Cell<u32> = const { Cell::new(0) };
 }
+
+/// Output up to this many bytes is taken in one call (`takeOutput`); larger output is copied by JS straight out
+/// of the connection's buffer (`prepareOutput`), not through a second copy in wasm.
+const TAKE_SMALL: usize = 16 << 10;
+/// The staging buffer keeps at most this much memory between messages.
+const KEEP: usize = 64 << 10;
 
 /// Masking keys (RFC 6455 §5.3) for every connection of this wasm instance, from one pool drawn 4 KiB at a time:
 /// `crypto.getRandomValues` costs about 2 µs per call in Node whatever its size up to 4 KiB, more than framing a
@@ -140,6 +153,50 @@ impl WasmConnection {
     #[wasm_bindgen(js_name = sendBinary)]
     pub fn send_binary(&mut self, data: &[u8]) -> Result<(), JsValue> {
         self.conn.send_binary(data).map_err(|e| js_error(&e))
+    }
+
+    /// Makes room for a binary message of `len` bytes and returns where JS writes it in wasm memory
+    /// ([`wasm_memory`]); `sendStaged` then queues it. Saves the allocation and free `sendBinary`'s argument costs.
+    pub fn stage(len: usize) -> usize {
+        STAGE.with(|s| {
+            let mut s = s.borrow_mut();
+            if s.len() < len {
+                s.resize(len, 0);
+            }
+            s.as_ptr() as usize
+        })
+    }
+
+    /// Queues the binary message of `len` bytes that JS wrote where `stage` said; returns the bytes now buffered.
+    #[wasm_bindgen(js_name = sendStaged)]
+    pub fn send_staged(&mut self, len: usize) -> Result<usize, JsValue> {
+        STAGE.with(|s| {
+            let mut s = s.borrow_mut();
+            let data = s.get(..len).ok_or_else(|| JsValue::from(js_sys::RangeError::new("more bytes than staged")))?;
+            let r = self.conn.send_binary(data);
+            if s.capacity() > KEEP {
+                *s = Vec::new();
+            }
+            r.map(|()| self.conn.buffered_amount()).map_err(|e| js_error(&e))
+        })
+    }
+
+    /// Takes all the output if it is at most 16 KiB: copies it out of the connection, marks it written and returns
+    /// where the copy is (valid until the next call into this wasm instance); its length is at `takenLenAddr`.
+    /// Returns 0 with that length set when there is more: then copy it with `prepareOutput` and `advanceOutput`.
+    #[wasm_bindgen(js_name = takeOutput)]
+    pub fn take_output(&mut self) -> usize {
+        let n = self.conn.output().len();
+        TAKEN_LEN.with(|l| l.set(n as u32));
+        if n > TAKE_SMALL {
+            return 0;
+        }
+        TAKEN.with(|t| {
+            let mut t = t.borrow_mut();
+            t.clear();
+            self.conn.take_output(&mut t);
+            t.as_ptr() as usize
+        })
     }
 
     /// Queues one fragment of a message sent in pieces.
@@ -222,6 +279,12 @@ impl WasmConnection {
 #[wasm_bindgen(js_name = wasmMemory)]
 pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
+}
+
+/// Where in wasm memory `takeOutput` leaves the length of what it took (a `u32`).
+#[wasm_bindgen(js_name = takenLenAddr)]
+pub fn taken_len_addr() -> usize {
+    TAKEN_LEN.with(|l| l.as_ptr() as usize)
 }
 
 /// `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (RFC 6455 §4.2.2).

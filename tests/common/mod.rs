@@ -101,7 +101,9 @@ pub fn take_wasm_output(conn: &mut hybi::wasm::WasmConnection) -> Option<Vec<u8>
         return None;
     }
     let memory = hybi::wasm::wasm_memory().unchecked_into::<js_sys::WebAssembly::Memory>();
-    let out = js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), ptr, n as u32).to_vec();
+    // Allocated before the view is made: growing wasm memory would detach it.
+    let mut out = vec![0; n];
+    js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), ptr, n as u32).copy_to(&mut out);
     conn.advance_output(n);
     Some(out)
 }
