@@ -94,10 +94,14 @@ let stageRoom = 0; // bytes at stagePtr that stay put (WasmConnection.stage)
  */
 export function sendBinary(conn, data) {
   const n = data.length;
+  if (n > STAGE_KEPT) {
+    // Staging would zero-fill the room each time (it is freed after a large send): wasm-bindgen's copy does not.
+    conn.sendBinary(data);
+    return conn.bufferedAmount;
+  }
   if (n > stageRoom) {
     stagePtr = WasmConnection.stage(n);
-    // Above 64 KiB the room is freed by the send.
-    stageRoom = n > STAGE_KEPT ? 0 : n;
+    stageRoom = n;
   }
   const mem = bytes();
   if (n > 64) mem.set(data, stagePtr);
