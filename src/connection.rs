@@ -713,6 +713,35 @@ impl<R: Rng> Connection<R> {
         Ok(())
     }
 
+    /// Queues only the header of a binary message of `len` bytes whose payload the caller writes itself, so that a
+    /// server can send a payload without copying it through the connection (a server's frames are not masked,
+    /// RFC 6455 §5.1). Returns `Ok(false)`, queuing nothing, when the connection must frame the message itself:
+    /// a client (it masks), permessage-deflate on (it may compress), or a message that `Config::fragment_size`
+    /// splits. After `Ok(true)` the caller must take the whole output ([`Connection::output`], which ends with
+    /// this header) and write the payload right after it, before anything else is queued.
+    pub fn send_binary_header(&mut self, len: usize) -> Result<bool, Error> {
+        self.check_can_send()?;
+        if self.sending.is_some() {
+            // A whole message cannot start inside a fragmented one (RFC 6455 §5.4).
+            return Err(Error::ExpectedContinuation);
+        }
+        #[cfg(feature = "deflate")]
+        let deflate = self.deflate.is_some();
+        #[cfg(not(feature = "deflate"))]
+        let deflate = false;
+        let fragmented = self.config.fragment_size != 0 && len > self.config.fragment_size;
+        if self.role == Role::Client || deflate || fragmented {
+            return Ok(false);
+        }
+        // An automatic Pong waiting to be added goes before the header, not between it and the payload.
+        self.output();
+        let header = Header { fin: true, rsv: 0, opcode: OpCode::Binary, mask: None, len: len as u64 };
+        let mut buf = [0u8; MAX_HEADER_LEN];
+        let n = header.encode(&mut buf);
+        self.out.extend_from_slice(&buf[..n]);
+        Ok(true)
+    }
+
     /// Queues one fragment of a message sent in pieces: the first call begins a `kind` message, later calls
     /// continue it (their `kind` is ignored), and `fin` ends it. Control frames may be sent between
     /// fragments (RFC 6455 §5.4). Text may be split anywhere, even inside a code point; it is validated

@@ -284,3 +284,43 @@ fn bytes_owed_counts_what_the_peer_must_still_send_for_the_frame_being_read() {
     assert!(feed(&mut f, &[0x83, 0x80]).1.is_err(), "reserved opcode");
     assert_eq!(f.bytes_owed(), 0);
 }
+
+#[test]
+fn a_server_queues_only_the_header_of_a_payload_it_writes_itself() {
+    for len in [0usize, 5, 125, 126, 65_535, 65_536, 1 << 20] {
+        let payload: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        let mut plain = server();
+        plain.send_binary(&payload).unwrap();
+        let mut s = server();
+        assert_eq!(s.send_binary_header(len), Ok(true));
+        let mut wire = out(&mut s);
+        wire.extend_from_slice(&payload);
+        assert_eq!(wire, out(&mut plain), "{len} bytes: header + payload is the frame the connection would write");
+    }
+}
+
+#[test]
+fn a_header_goes_after_a_pending_pong_and_after_what_was_queued() {
+    let mut s = server();
+    s.send_text("a").unwrap();
+    assert_eq!(feed(&mut s, &masked(0x89, b"p")).1, Ok(()));
+    assert_eq!(s.send_binary_header(2), Ok(true));
+    assert_eq!(out(&mut s), [0x81, 0x01, b'a', 0x8a, 0x01, b'p', 0x82, 0x02], "the Pong is not split from its frame");
+}
+
+#[test]
+fn the_connection_frames_what_it_must_mask_split_or_refuse() {
+    let mut c = client();
+    assert_eq!(c.send_binary_header(10), Ok(false), "a client masks");
+    assert!(out(&mut c).is_empty());
+    let mut config = Config::default();
+    config.fragment_size = 4;
+    let mut s = with_config(Role::Server, config);
+    assert_eq!(s.send_binary_header(5), Ok(false), "fragment_size splits it");
+    assert_eq!(s.send_binary_header(4), Ok(true));
+    let mut s = server();
+    s.send_fragment(MessageKind::Binary, b"x", false).unwrap();
+    assert_eq!(s.send_binary_header(1), Err(Error::ExpectedContinuation));
+    s.close(Some(CloseCode::NORMAL), "").unwrap();
+    assert_eq!(s.send_binary_header(1), Err(Error::Closed));
+}

@@ -197,3 +197,10 @@ fn deflate_stream_is_neither_offered_nor_accepted() {
     assert_eq!(server_accept(&cfg, ["deflate-stream"]), None);
     assert!(matches!(client_accept(&cfg, "deflate-stream"), Err(Error::UnexpectedExtension(_))));
 }
+
+#[test]
+fn with_deflate_the_connection_frames_every_message_itself() {
+    let (_, mut s) = pair(&DeflateConfig::default(), &DeflateConfig::default(), Config::default());
+    assert_eq!(s.send_binary_header(100), Ok(false));
+    assert!(s.output().is_empty());
+}

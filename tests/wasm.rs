@@ -207,3 +207,14 @@ fn staged_sends_and_fused_takes_give_the_bytes_of_the_plain_path() {
     assert_eq!(Reflect::get(&err, &"kind".into()).unwrap(), "Closed");
     assert_eq!(fast.buffered_amount(), 0);
 }
+
+#[wasm_bindgen_test]
+fn a_server_sends_a_header_for_a_payload_js_writes() {
+    let mut s = server();
+    assert_eq!(s.send_binary_header(300), 1);
+    assert_eq!(take_fused(&mut s), [0x82, 0x7e, 0x01, 0x2c]);
+    assert_eq!(client().send_binary_header(300), 0, "a client masks: the connection frames it");
+    s.close(1000, "").unwrap();
+    assert_eq!(s.send_binary_header(1), u32::MAX);
+    assert_eq!(Reflect::get(&s.take_error(), &"kind".into()).unwrap(), "Closed");
+}

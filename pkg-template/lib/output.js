@@ -60,15 +60,19 @@ function bytes() {
   return mem8;
 }
 
-/** Takes every byte the connection has queued (an owned copy), or undefined if there is none. */
-export function takeOutput(conn) {
+/**
+ * Takes every byte the connection has queued (an owned copy), or undefined if there is none; with `payload`, the
+ * copy is followed by it (the payload of a frame whose header the connection queued last: sendBinaryHeader).
+ */
+export function takeOutput(conn, payload) {
   // Small output in one call (copied once more inside wasm, so that it is marked written at once).
   let ptr = conn.takeOutput();
   const mem = bytes();
   takenLen ??= takenLenAddr() >>> 2;
   const n = mem32[takenLen];
   if (n === 0) return undefined;
-  const out = alloc(n);
+  const out = alloc(payload === undefined ? n : n + payload.length);
+  if (payload !== undefined) out.set(payload, n);
   if (ptr !== 0) {
     copy(out, mem, ptr, n);
     return out;

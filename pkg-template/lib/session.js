@@ -32,6 +32,7 @@ const DEFAULT_CLOSE_TIMEOUT = 5_000;
 const DEFAULT_SERVER_HIGH_WATER_MARK = 1024 * 1024;
 const MAX_REJECTION_BODY = 1024;
 const BATCH_LIMIT = 64 * 1024; // output held back while a write is in flight, at most
+const DIRECT_PAYLOAD = 4 * 1024; // a server's binary payload this large is written without passing through wasm
 // A frame that still owes at least BYOB_MIN bytes is read with a BYOB reader into a buffer of up to BYOB_MAX
 // bytes, waiting for what the frame owes (see readSome).
 const BYOB_MIN = 16 * 1024;
@@ -740,7 +741,20 @@ export class Session {
   }
 
   sendBinary(bytes) {
-    return this.flush(sendBinary(this.conn, bytes));
+    const conn = this.conn;
+    // A server's frame is not masked: when its output goes out now anyway, a large payload is copied once, after
+    // the header the core queues, instead of into wasm memory, into the frame and out again.
+    if (this.server && !this.inFlight && bytes.length >= DIRECT_PAYLOAD) {
+      const r = conn.sendBinaryHeader(bytes.length);
+      if (r === 0xffffffff) throw conn.takeError();
+      if (r === 1) {
+        const out = takeOutput(conn, bytes);
+        const p = this.write(out);
+        if (this.transport?.direct) p.then(() => release(out), noop);
+        return p;
+      }
+    }
+    return this.flush(sendBinary(conn, bytes));
   }
 
   // ------------------------------------------------------------------ ping

@@ -198,6 +198,21 @@ impl WasmConnection {
         }
     }
 
+    /// Queues only the header of a binary message of `len` bytes whose payload JS writes itself
+    /// (`Connection::send_binary_header`): returns 1 if it did (JS must then take the whole output and write the
+    /// payload right after it), 0 if the connection frames this message itself, `u32::MAX` if it refused
+    /// (`takeError`).
+    #[wasm_bindgen(js_name = sendBinaryHeader)]
+    pub fn send_binary_header(&mut self, len: usize) -> u32 {
+        match self.conn.send_binary_header(len) {
+            Ok(queued) => u32::from(queued),
+            Err(e) => {
+                self.error = Some(js_error(&e));
+                u32::MAX
+            }
+        }
+    }
+
     /// The error of the last call that returned its failure value, once.
     #[wasm_bindgen(js_name = takeError)]
     pub fn take_error(&mut self) -> JsValue {

@@ -48,6 +48,18 @@ describe("hybi server ← ws client", () => {
     assert.deepEqual((await app.event(c.id, "close")).reason, "done");
   });
 
+  test("a message is the bytes given to send(), not what they become after (a large payload written after its header)", async () => {
+    for (const size of [8192, 4 * MiB]) {
+      const c = await open(`/snapshot?size=${size}`);
+      await sleep(50); // the handshake's write done
+      c.ws.send("go");
+      assert.ok(sameBytes(await c.next(30000), pattern(size, 1)), `${size} bytes, first`);
+      assert.ok(sameBytes(await c.next(30000), new Uint8Array(size).fill(0xee)), `${size} bytes, second`);
+      c.ws.close(1000);
+      await c.closed;
+    }
+  });
+
   test("16 MiB each way (binary and text)", async () => {
     const c = await open(`/big?size=${16 * MiB}&seed=7`);
     assert.ok(sameBytes(await c.next(30000), pattern(16 * MiB, 7)));

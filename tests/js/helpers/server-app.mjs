@@ -99,6 +99,17 @@ export async function startApp({ perMessageDeflate = false, server: serverOption
           ws.send(pattern(Number(q("size", 1024)), Number(q("seed", 0))));
           echo();
           break;
+        case "/snapshot":
+          // send() takes the bytes as they are when it is called (WHATWG): changing them afterwards sends nothing
+          // new. On a message, when no write is in flight (the first send takes the server's direct path).
+          ws.onmessage = () => {
+            const buf = pattern(Number(q("size", 8192)), 1);
+            ws.send(buf);
+            buf.fill(0xee);
+            ws.send(buf);
+            buf.fill(0x11);
+          };
+          break;
         case "/close-timeout":
           ws.onmessage = (e) => e.data === "close me" && ws.close(1001, "bye");
           break;
