@@ -67,6 +67,7 @@ fn bytes(data: &[u8]) -> Uint8Array {
 
 std::thread_local! {
     static KEYS: core::cell::RefCell<OsRng<4096>> = const { core::cell::RefCell::new(OsRng::with_pool()) };
+    static SOURCE: core::cell::RefCell<Option<js_sys::Function>> = const { core::cell::RefCell::new(None) };
 }
 
 /// Masking keys (RFC 6455 §5.3) for every connection of this wasm instance, from one pool drawn 4 KiB at a time:
@@ -76,8 +77,28 @@ pub(crate) struct SharedRng;
 
 impl Rng for SharedRng {
     fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
-        KEYS.with(|k| k.try_borrow_mut().map_err(|_| Error::Random)?.fill(dest))
+        KEYS.with(|k| k.try_borrow_mut().map_err(|_| Error::Random)?.fill_from(dest, fill_from_source))
     }
+}
+
+/// Sets the CSPRNG the pool draws from: `fill(Uint8Array)` fills its argument with random bytes (or throws).
+/// Without one, `crypto.getRandomValues`. Node's entry installs the OS's own: the first touch of
+/// `globalThis.crypto` loads Node's WebCrypto, about 4 ms of a cold start before the first handshake key.
+#[wasm_bindgen(js_name = setRandomSource)]
+pub fn set_random_source(fill: js_sys::Function) {
+    SOURCE.with(|s| *s.borrow_mut() = Some(fill));
+}
+
+fn fill_from_source(dest: &mut [u8]) -> Result<(), Error> {
+    SOURCE.with(|s| match s.borrow().as_ref() {
+        Some(fill) => {
+            let buf = Uint8Array::new_with_length(dest.len() as u32);
+            fill.call1(&JsValue::NULL, &buf).map_err(|_| Error::Random)?;
+            buf.copy_to(dest);
+            Ok(())
+        }
+        None => getrandom::fill(dest).map_err(|_| Error::Random),
+    })
 }
 
 /// A connection after the handshake, driven from JS.
