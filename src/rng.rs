@@ -57,13 +57,18 @@ impl<const N: usize> core::fmt::Debug for OsRng<N> {
 }
 
 #[cfg(feature = "getrandom")]
-impl<const N: usize> Rng for OsRng<N> {
-    fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
+impl<const N: usize> OsRng<N> {
+    /// [`Rng::fill`], drawing from `source` instead of `getrandom` (the wasm layer's runtime-provided source).
+    pub(crate) fn fill_from(
+        &mut self,
+        dest: &mut [u8],
+        mut source: impl FnMut(&mut [u8]) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         if dest.len() > self.pool.len() {
-            return getrandom::fill(dest).map_err(|_| Error::Random);
+            return source(dest);
         }
         if self.pool.len() - self.pos < dest.len() {
-            getrandom::fill(&mut self.pool).map_err(|_| Error::Random)?;
+            source(&mut self.pool)?;
             self.pos = 0;
         }
         let bytes = &mut self.pool[self.pos..self.pos + dest.len()];
@@ -72,6 +77,13 @@ impl<const N: usize> Rng for OsRng<N> {
         bytes.fill(0);
         self.pos += dest.len();
         Ok(())
+    }
+}
+
+#[cfg(feature = "getrandom")]
+impl<const N: usize> Rng for OsRng<N> {
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
+        self.fill_from(dest, |buf| getrandom::fill(buf).map_err(|_| Error::Random))
     }
 }
 

@@ -1,12 +1,15 @@
 // Node (≥ 20) sockets: node:net / node:tls as { readable, writable, close } with backpressure both ways.
 // Also used by Bun for proxied connections (node:tls can wrap an existing socket).
 
-import net from "node:net";
 import { HybiError } from "./errors.js";
 import { connectRequest, parseConnectResponse, proxyRefused } from "./proxy.js";
 import { fromNodeSocket } from "./transport-node.js";
 
 export { fromNodeSocket };
+
+// From process.getBuiltinModule (Node ≥ 20.16, Bun), not an import: an ES import of a builtin also builds its
+// module namespace, about 0.5 ms of a cold start. The latter: older Bun, as in init/node-fs.js.
+export const net = process.getBuiltinModule?.("node:net") ?? import.meta.require("node:net");
 
 function tcp(host, port, signal) {
   return new Promise((resolve, reject) => {

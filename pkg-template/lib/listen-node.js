@@ -1,6 +1,6 @@
 // WebSocketServer.listen() on Node: a net.Server whose sockets become transports (lib/transport-node.js).
 
-import net from "node:net";
+import { net } from "./dial-node.js";
 import { fromNodeSocket } from "./transport-node.js";
 
 export function listen({ hostname, port, backlog }, onTransport) {

@@ -68,6 +68,8 @@ fn bytes(data: &[u8]) -> Uint8Array {
 
 std::thread_local! {
     static KEYS: RefCell<OsRng<4096>> = const { RefCell::new(OsRng::with_pool()) };
+    /// Where the key pool draws from, if JS set a source (`setRandomSource`).
+    static SOURCE: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
     /// Where JS writes a binary message before `sendStaged` (one per instance: JS fills it and sends at once).
     static STAGE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     /// Small output copied out of a connection by `takeOutput`, for JS to copy once more into its own buffer.
@@ -90,8 +92,28 @@ pub(crate) struct SharedRng;
 
 impl Rng for SharedRng {
     fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
-        KEYS.with(|k| k.try_borrow_mut().map_err(|_| Error::Random)?.fill(dest))
+        KEYS.with(|k| k.try_borrow_mut().map_err(|_| Error::Random)?.fill_from(dest, fill_from_source))
     }
+}
+
+/// Sets the CSPRNG the pool draws from: `fill(Uint8Array)` fills its argument with random bytes (or throws).
+/// Without one, `crypto.getRandomValues`. Node's entry installs the OS's own: the first touch of
+/// `globalThis.crypto` loads Node's WebCrypto, about 4 ms of a cold start before the first handshake key.
+#[wasm_bindgen(js_name = setRandomSource)]
+pub fn set_random_source(fill: js_sys::Function) {
+    SOURCE.with(|s| *s.borrow_mut() = Some(fill));
+}
+
+fn fill_from_source(dest: &mut [u8]) -> Result<(), Error> {
+    SOURCE.with(|s| match s.borrow().as_ref() {
+        Some(fill) => {
+            let buf = Uint8Array::new_with_length(dest.len() as u32);
+            fill.call1(&JsValue::NULL, &buf).map_err(|_| Error::Random)?;
+            buf.copy_to(dest);
+            Ok(())
+        }
+        None => getrandom::fill(dest).map_err(|_| Error::Random),
+    })
 }
 
 /// A connection after the handshake, driven from JS.
