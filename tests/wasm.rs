@@ -179,13 +179,26 @@ fn staged_sends_and_fused_takes_give_the_bytes_of_the_plain_path() {
         let data: Vec<u8> = (0..n).map(|i| (i % 253) as u8).collect();
         let ptr = WasmConnection::stage(n) as u32;
         Uint8Array::new(&memory.buffer()).set(&Uint8Array::from(&data[..]), ptr);
-        let buffered = fast.send_staged(n);
+        let buffered = fast.send_staged(n, false);
         plain.send_binary(&data).unwrap();
         let want = take_wasm_output(&mut plain).unwrap();
         assert_eq!(buffered, want.len(), "{n} bytes: sendStaged returns what is buffered");
         assert_eq!(take_fused(&mut fast), want, "{n} bytes");
         assert_eq!(fast.buffered_amount(), 0, "{n} bytes: the take marked it written");
         assert!(take_fused(&mut fast).is_empty());
+    }
+    // Text is checked as sendText checks it.
+    for (text, ok) in [(&b"caf\xc3\xa9"[..], true), (&b"caf\xc3"[..], false)] {
+        let ptr = WasmConnection::stage(text.len()) as u32;
+        Uint8Array::new(&memory.buffer()).set(&Uint8Array::from(text), ptr);
+        if ok {
+            assert_eq!(fast.send_staged(text.len(), true), 2 + text.len());
+            assert_eq!(take_fused(&mut fast), [&[0x81, 5][..], text].concat());
+        } else {
+            assert_eq!(fast.send_staged(text.len(), true), usize::MAX);
+            assert_eq!(Reflect::get(&fast.take_error(), &"kind".into()).unwrap(), "InvalidUtf8");
+            assert_eq!(fast.buffered_amount(), 0, "nothing of it is queued");
+        }
     }
     // The place stays put for messages that fit in it (lib/output.js writes there without asking again).
     let at = WasmConnection::stage(100);
@@ -195,14 +208,14 @@ fn staged_sends_and_fused_takes_give_the_bytes_of_the_plain_path() {
     fast.receive(vec![0x89, 0x82, 1, 2, 3, 4, b'h' ^ 1, b'i' ^ 2], &sink).unwrap();
     assert_eq!(take_fused(&mut fast), [0x8a, 0x02, b'h', b'i']);
     // More than was staged is refused, not read past the staged bytes.
-    assert_eq!(fast.send_staged(usize::MAX / 2), usize::MAX);
+    assert_eq!(fast.send_staged(usize::MAX / 2, false), usize::MAX);
     assert!(fast.take_error().is_instance_of::<js_sys::RangeError>());
     assert!(fast.take_error().is_undefined(), "an error is taken once");
     // A refusal by the core: nothing can be sent after a Close.
     fast.close(1000, "").unwrap();
     take_fused(&mut fast);
     WasmConnection::stage(1);
-    assert_eq!(fast.send_staged(1), usize::MAX);
+    assert_eq!(fast.send_staged(1, false), usize::MAX);
     let err = fast.take_error();
     assert_eq!(Reflect::get(&err, &"kind".into()).unwrap(), "Closed");
     assert_eq!(fast.buffered_amount(), 0);

@@ -12,7 +12,7 @@
 
 import { deflateOffer, WasmClientHandshake, WasmConnection } from "../hybi.js";
 import { HybiError, lazyHeaders, utf8 } from "./errors.js";
-import { release, sendBinary, takeOutput } from "./output.js";
+import { release, sendBinary, sendText, takeOutput } from "./output.js";
 import { platform } from "./platform.js";
 
 const TEXT = 1;
@@ -736,8 +736,7 @@ export class Session {
 
   /** Sends a message now. Throws a HybiError if the core refuses. Returns the write promise. */
   sendText(s) {
-    this.conn.sendText(s);
-    return this.flush();
+    return this.flush(sendText(this.conn, s));
   }
 
   sendBinary(bytes) {

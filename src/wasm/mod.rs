@@ -70,7 +70,7 @@ std::thread_local! {
     static KEYS: RefCell<OsRng<4096>> = const { RefCell::new(OsRng::with_pool()) };
     /// Where the key pool draws from, if JS set a source (`setRandomSource`).
     static SOURCE: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
-    /// Where JS writes a binary message before `sendStaged` (one per instance: JS fills it and sends at once).
+    /// Where JS writes a message before `sendStaged` (one per instance: JS fills it and sends at once).
     static STAGE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     /// Small output copied out of a connection by `takeOutput`, for JS to copy once more into its own buffer.
     static TAKEN: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
@@ -180,8 +180,8 @@ impl WasmConnection {
         self.conn.send_binary(data).map_err(|e| js_error(&e))
     }
 
-    /// Makes room for a binary message of `len` bytes and returns where JS writes it in wasm memory
-    /// ([`wasm_memory`]); `sendStaged` then queues it. Saves the allocation and free `sendBinary`'s argument costs.
+    /// Makes room for a message of `len` bytes and returns where JS writes it in wasm memory ([`wasm_memory`]);
+    /// `sendStaged` then queues it. Saves the allocation and free of `sendBinary`'s or `sendText`'s argument.
     /// The place is the same for every message until one needs more room than the last `stage` gave, or
     /// `sendStaged` sends more than 64 KiB (the room is then freed): JS calls `stage` only then.
     pub fn stage(len: usize) -> usize {
@@ -194,15 +194,17 @@ impl WasmConnection {
         })
     }
 
-    /// Queues the binary message of `len` bytes that JS wrote where `stage` said; returns the bytes now buffered,
-    /// or `u32::MAX` if the core refused it: `takeError` then has the `HybiError`. (A `Result` would cost a JS
-    /// array per call to return.)
+    /// Queues the message of `len` bytes that JS wrote where `stage` said (text: UTF-8, checked as `sendText`
+    /// does); returns the bytes now buffered, or `u32::MAX` if the core refused it: `takeError` then has the
+    /// `HybiError`. (A `Result` would cost a JS array per call to return.)
     #[wasm_bindgen(js_name = sendStaged)]
-    pub fn send_staged(&mut self, len: usize) -> usize {
+    pub fn send_staged(&mut self, len: usize, is_text: bool) -> usize {
+        let kind = if is_text { MessageKind::Text } else { MessageKind::Binary };
+        let fragment_size = self.conn.config().fragment_size;
         let r = STAGE.with(|s| {
             let mut s = s.borrow_mut();
             let r = match s.get(..len) {
-                Some(data) => self.conn.send_binary(data).map_err(|e| js_error(&e)),
+                Some(data) => self.conn.send_message(kind, data, fragment_size).map_err(|e| js_error(&e)),
                 None => Err(js_sys::RangeError::new("more bytes than staged").into()),
             };
             // By `len`, not capacity, so that JS knows when the place moves (capacity stays under 2 × KEEP).

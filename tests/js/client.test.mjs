@@ -54,6 +54,18 @@ for (const kind of PEERS) {
       await closeClean(c, c.id);
     });
 
+    test("text is sent as the UTF-8 of its scalar values (ASCII copied by hand, the rest encoded; lone surrogates become U+FFFD)", async () => {
+      const c = await echoClient();
+      const texts = ["", "a", "a".repeat(63) + "é", "a".repeat(64) + "é", "a".repeat(200), "é" + "a".repeat(70),
+        "🌍".repeat(10), "x\ud800y", "\udc00", "a".repeat(64) + "\ud83d", "κόσμε".repeat(5000), "z".repeat(30000)];
+      for (const t of texts) c.ws.send(t);
+      for (const t of texts) {
+        const want = t.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+        assert.equal(await c.next(), want, `${t.length} code units`);
+      }
+      await closeClean(c, c.id);
+    });
+
     test("back-to-back messages of every size class arrive intact and in order (pooled and recycled output buffers)", async () => {
       // Below 16 KiB output is carved from shared slabs; above, buffers are reused after their write completes
       // (lib/output.js). Hundreds of sends without waiting cross many slabs and reuse buffers while other writes
