@@ -12,7 +12,7 @@
 
 import { deflateOffer, WasmClientHandshake, WasmConnection } from "../hybi.js";
 import { HybiError, lazyHeaders, utf8 } from "./errors.js";
-import { release, sendBinary, sendText, takeOutput } from "./output.js";
+import { receive, release, sendBinary, sendText, takeOutput } from "./output.js";
 import { platform } from "./platform.js";
 
 const TEXT = 1;
@@ -590,7 +590,7 @@ export class Session {
     const events = this.events;
     let error;
     try {
-      this.conn.receive(chunk, this.sink);
+      receive(this.conn, chunk, this.sink);
     } catch (e) {
       error = e;
     }

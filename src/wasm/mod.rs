@@ -68,6 +68,8 @@ fn bytes(data: &[u8]) -> Uint8Array {
 
 std::thread_local! {
     static KEYS: RefCell<OsRng<4096>> = const { RefCell::new(OsRng::with_pool()) };
+    /// Where JS writes a socket read before `receiveStaged`.
+    static RECV: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     /// Where the key pool draws from, if JS set a source (`setRandomSource`).
     static SOURCE: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
     /// Where JS writes a message before `sendStaged` (one per instance: JS fills it and sends at once).
@@ -116,6 +118,18 @@ fn fill_from_source(dest: &mut [u8]) -> Result<(), Error> {
     })
 }
 
+/// Hands one event to the JS sink.
+fn deliver(sink: &Sink, event: Event<'_>) {
+    match event {
+        Event::Text(t) => sink.text(t),
+        Event::Binary(b) => sink.binary(bytes(b)),
+        Event::Ping(b) => sink.ping(bytes(b)),
+        Event::Pong(b) => sink.pong(bytes(b)),
+        Event::Close(Some(f)) => sink.close(f.code.0, f.reason),
+        Event::Close(None) => sink.close(CloseCode::NO_STATUS.0, ""),
+    }
+}
+
 /// A connection after the handshake, driven from JS.
 #[wasm_bindgen]
 pub struct WasmConnection {
@@ -156,16 +170,45 @@ impl WasmConnection {
     /// violation (the Close frame is then waiting in the output). `data` is the copy wasm-bindgen made into wasm
     /// memory, so a masked frame (what a server receives) is unmasked in place there rather than copied again.
     pub fn receive(&mut self, mut data: Vec<u8>, sink: &Sink) -> Result<(), JsValue> {
-        self.conn
-            .receive_mut(&mut data, |event| match event {
-                Event::Text(t) => sink.text(t),
-                Event::Binary(b) => sink.binary(bytes(b)),
-                Event::Ping(b) => sink.ping(bytes(b)),
-                Event::Pong(b) => sink.pong(bytes(b)),
-                Event::Close(Some(f)) => sink.close(f.code.0, f.reason),
-                Event::Close(None) => sink.close(CloseCode::NO_STATUS.0, ""),
-            })
-            .map_err(|e| js_error(&e))
+        self.conn.receive_mut(&mut data, |event| deliver(sink, event)).map_err(|e| js_error(&e))
+    }
+
+    /// Makes room for a socket read of `len` bytes and returns where JS writes it ([`wasm_memory`]); the place
+    /// stays the same until a read needs more room, and the room is kept (the package uses it for reads up to
+    /// 64 KiB, larger ones through `receive`).
+    #[wasm_bindgen(js_name = receiveRoom)]
+    pub fn receive_room(len: usize) -> usize {
+        RECV.with(|r| {
+            let mut r = r.borrow_mut();
+            if r.len() < len {
+                r.resize(len, 0);
+            }
+            r.as_ptr() as usize
+        })
+    }
+
+    /// `receive` for the `len` bytes JS wrote where `receiveRoom` said: saves the allocation and free of
+    /// `receive`'s argument, and its `Result` (a JS array per call). Returns 0, or `u32::MAX` on a protocol
+    /// violation (`takeError` has the `HybiError`; the Close is then waiting in the output). Not re-entrant:
+    /// while one runs (its `sink` called), another is refused.
+    #[wasm_bindgen(js_name = receiveStaged)]
+    pub fn receive_staged(&mut self, len: usize, sink: &Sink) -> u32 {
+        let r = RECV.with(|r| {
+            let Ok(mut r) = r.try_borrow_mut() else {
+                return Err(js_sys::Error::new("receiveStaged is not re-entrant").into());
+            };
+            let Some(data) = r.get_mut(..len) else {
+                return Err(js_sys::RangeError::new("more bytes than receiveRoom made room for").into());
+            };
+            self.conn.receive_mut(data, |event| deliver(sink, event)).map_err(|e| js_error(&e))
+        });
+        match r {
+            Ok(()) => 0,
+            Err(e) => {
+                self.error = Some(e);
+                u32::MAX
+            }
+        }
     }
 
     /// Queues a text message.
