@@ -5,8 +5,9 @@
 // Allocating a buffer per write is the most expensive step of sending in V8: above 64 bytes a Uint8Array lives
 // off the JS heap (about 300 ns for a small one, 6 µs for 64 KiB, 80 µs for 1 MiB), more than framing and masking
 // the message. So:
-// - writes below POOLED bytes are carved out of a shared slab, as Node's Buffer.allocUnsafe does: each write gets
-//   bytes of its own that are never reused, and a slab is dropped once every write carved from it is done;
+// - writes below POOLED bytes are carved out of a shared slab, as Node's Buffer.allocUnsafe does. A slab is used
+//   again once every write carved from it is released (a fresh slab is fresh memory: its page faults were about a
+//   third of a 4 KiB send); without releases (transports that give no such signal) slabs are left to the GC;
 // - larger writes get a buffer of their own, taken from a small free list when the transport says it is done with
 //   the previous user of it (`release`, called by the session only after a Node socket's write callback, when
 //   Node no longer holds the bytes), else newly allocated.
@@ -18,8 +19,10 @@ const STAGE_KEPT = 64 * 1024; // src/wasm/mod.rs KEEP
 const POOLED = 16 * 1024;
 const FREE_MAX = 8; // buffers kept for reuse, at most
 const FREE_MAX_BYTES = 4 * 1024 * 1024; // their bytes, at most
-let slab = null;
-let used = SLAB;
+const RETIRED_MAX = 8; // full slabs waiting for their writes to be released, at most (then left to the GC)
+let slab = null; // { bytes, buffer, used, pending }: carved from now; `pending` writes not yet released
+const retired = []; // full slabs with pending writes
+let spare = null; // a slab whose writes are all released
 let memory = null;
 let mem8 = null;
 let mem32 = null;
@@ -42,13 +45,42 @@ function alloc(n) {
     freeBytes -= buf.byteLength;
     return new Uint8Array(buf, 0, n);
   }
-  if (used + n > SLAB) {
-    slab = new Uint8Array(SLAB);
-    used = 0;
+  if (slab === null || slab.used + n > SLAB) {
+    if (slab !== null && slab.pending > 0) {
+      if (retired.length === RETIRED_MAX) retired.shift();
+      retired.push(slab);
+    }
+    slab = spare ?? newSlab();
+    spare = null;
+    slab.used = 0;
   }
-  const out = slab.subarray(used, used + n);
-  used += (n + 7) & ~7; // keep every write 8-byte aligned
+  const out = slab.bytes.subarray(slab.used, slab.used + n);
+  slab.used += (n + 7) & ~7; // keep every write 8-byte aligned
+  slab.pending++;
   return out;
+}
+
+function newSlab() {
+  const bytes = new Uint8Array(SLAB);
+  return { bytes, buffer: bytes.buffer, used: 0, pending: 0 };
+}
+
+/** A small write is done: its slab may be used again once none of its writes is pending. */
+function releaseSmall(buf) {
+  if (slab !== null && slab.buffer === buf) {
+    // Nothing of the current slab in use: carve from its start again, while it is warm in cache.
+    if (--slab.pending === 0) slab.used = 0;
+    return;
+  }
+  for (let i = 0; i < retired.length; i++) {
+    const r = retired[i];
+    if (r.buffer !== buf) continue;
+    if (--r.pending === 0) {
+      retired.splice(i, 1);
+      spare = r;
+    }
+    return;
+  }
 }
 
 /** Views of wasm memory, renewed when it grows (growing detaches the old ArrayBuffer: its views read as empty). */
@@ -176,11 +208,14 @@ export function sendText(conn, s) {
 
 /**
  * Gives back a buffer `takeOutput` returned, once nothing holds its bytes any more (a Node socket's write callback
- * has run). Small ones live in a slab and are not reused; large ones are kept for the next large write.
+ * has run), at most once. Small ones free their part of a slab; large ones are kept for the next large write.
  */
 export function release(out) {
-  if (out.byteLength < POOLED) return;
   const buf = out.buffer;
+  if (out.byteLength < POOLED) {
+    releaseSmall(buf);
+    return;
+  }
   if (free.length >= FREE_MAX || freeBytes + buf.byteLength > FREE_MAX_BYTES) return;
   free.push(buf);
   freeBytes += buf.byteLength;
