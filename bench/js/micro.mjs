@@ -22,20 +22,20 @@ const KEY = new Uint8Array([0x37, 0xfa, 0x21, 0x3d]);
 const KEY32 = 0x3d21fa37; // the same key as little-endian u32
 
 // ---- hybi as shipped (wasm-bindgen glue), and the simd128 build of the same
-// `sendBinary` and `takeOutput` are the package's own (lib/output.js: the message written straight into wasm
-// memory, the output copied out into a pooled buffer); scripts/bench.sh puts a copy of it beside the simd128 glue,
-// where its `../hybi.js` is that build's.
+// `receive`, `sendBinary` and `takeOutput` are the package's own (lib/output.js: a read or a message written
+// straight into wasm memory, the output copied out into a pooled buffer); scripts/bench.sh puts a copy of it
+// beside the simd128 glue, where its `../hybi.js` is that build's.
 async function loadGlue(dir) {
   const glue = await import(pathToFileURL(join(dir, "hybi.js")).href);
   const exports = glue.initSync({ module: readFileSync(join(dir, "hybi_bg.wasm")) });
-  const { release, sendBinary, takeOutput } = await import(pathToFileURL(join(dir, "lib", "output.js")).href);
+  const { receive, release, sendBinary, takeOutput } = await import(pathToFileURL(join(dir, "lib", "output.js")).href);
   // As the package does after a Node socket's write callback (here the "write" is done at once).
   const take = (conn) => {
     const out = takeOutput(conn);
     release(out);
     return out;
   };
-  return { glue, exports, sendBinary, takeOutput: take };
+  return { glue, exports, receive, sendBinary, takeOutput: take };
 }
 const shipped = await loadGlue(process.env.HYBI_PKG);
 const simdDir = process.env.HYBI_SIMD_DIR;
@@ -222,7 +222,7 @@ if (ONLY.includes("codec")) {
     receiver.on("error", (e) => log("ws receiver error", e));
     const r = await compare(`decode ${label}`, {
       "hybi WasmConnection.receive": () => rate(() => {
-        for (const c of chunks) conn.receive(c, sink);
+        for (const c of chunks) shipped.receive(conn, c, sink);
       }, units, MS),
       "ws Receiver": () => rate(() => {
         for (const c of chunks) receiver.write(c);
