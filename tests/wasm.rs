@@ -179,7 +179,7 @@ fn staged_sends_and_fused_takes_give_the_bytes_of_the_plain_path() {
         let data: Vec<u8> = (0..n).map(|i| (i % 253) as u8).collect();
         let ptr = WasmConnection::stage(n) as u32;
         Uint8Array::new(&memory.buffer()).set(&Uint8Array::from(&data[..]), ptr);
-        let buffered = fast.send_staged(n, false);
+        let buffered = fast.send_staged(n, false, false);
         plain.send_binary(&data).unwrap();
         let want = take_wasm_output(&mut plain).unwrap();
         assert_eq!(buffered, want.len(), "{n} bytes: sendStaged returns what is buffered");
@@ -192,12 +192,34 @@ fn staged_sends_and_fused_takes_give_the_bytes_of_the_plain_path() {
         let ptr = WasmConnection::stage(text.len()) as u32;
         Uint8Array::new(&memory.buffer()).set(&Uint8Array::from(text), ptr);
         if ok {
-            assert_eq!(fast.send_staged(text.len(), true), 2 + text.len());
+            assert_eq!(fast.send_staged(text.len(), true, false), 2 + text.len());
             assert_eq!(take_fused(&mut fast), [&[0x81, 5][..], text].concat());
         } else {
-            assert_eq!(fast.send_staged(text.len(), true), usize::MAX);
+            assert_eq!(fast.send_staged(text.len(), true, false), usize::MAX);
             assert_eq!(Reflect::get(&fast.take_error(), &"kind".into()).unwrap(), "InvalidUtf8");
             assert_eq!(fast.buffered_amount(), 0, "nothing of it is queued");
+        }
+    }
+    // Sent and taken in one call: the same bytes as takeOutput gives.
+    let memory8 = || Uint8Array::new(&memory.buffer());
+    for n in [7usize, 3000] {
+        let data: Vec<u8> = (0..n).map(|i| (i % 7) as u8).collect();
+        let ptr = WasmConnection::stage(n) as u32;
+        memory8().set(&Uint8Array::from(&data[..]), ptr);
+        let r = fast.send_staged(n, false, true) as u32;
+        let len_addr = hybi::wasm::taken_len_addr() as u32;
+        let len = js_sys::Uint32Array::new_with_byte_offset_and_length(&memory.buffer(), len_addr, 1).get_index(0);
+        plain.send_binary(&data).unwrap();
+        let want = take_wasm_output(&mut plain).unwrap();
+        assert_eq!(len as usize, want.len());
+        if n < 2000 {
+            let mut got = vec![0; want.len()];
+            Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), r, len).copy_to(&mut got);
+            assert_eq!(got, want, "{n} bytes, taken");
+            assert_eq!(fast.buffered_amount(), 0);
+        } else {
+            assert_eq!(r, 0, "{n} bytes: too large to take in the same call");
+            assert_eq!(take_wasm_output(&mut fast).unwrap(), want);
         }
     }
     // The place stays put for messages that fit in it (lib/output.js writes there without asking again).
@@ -208,14 +230,14 @@ fn staged_sends_and_fused_takes_give_the_bytes_of_the_plain_path() {
     fast.receive(vec![0x89, 0x82, 1, 2, 3, 4, b'h' ^ 1, b'i' ^ 2], &sink).unwrap();
     assert_eq!(take_fused(&mut fast), [0x8a, 0x02, b'h', b'i']);
     // More than was staged is refused, not read past the staged bytes.
-    assert_eq!(fast.send_staged(usize::MAX / 2, false), usize::MAX);
+    assert_eq!(fast.send_staged(usize::MAX / 2, false, false), usize::MAX);
     assert!(fast.take_error().is_instance_of::<js_sys::RangeError>());
     assert!(fast.take_error().is_undefined(), "an error is taken once");
     // A refusal by the core: nothing can be sent after a Close.
     fast.close(1000, "").unwrap();
     take_fused(&mut fast);
     WasmConnection::stage(1);
-    assert_eq!(fast.send_staged(1, false), usize::MAX);
+    assert_eq!(fast.send_staged(1, false, true), usize::MAX);
     let err = fast.take_error();
     assert_eq!(Reflect::get(&err, &"kind".into()).unwrap(), "Closed");
     assert_eq!(fast.buffered_amount(), 0);

@@ -99,7 +99,11 @@ function bytes() {
  */
 export function takeOutput(conn, payload) {
   // Small output in one call (copied once more inside wasm, so that it is marked written at once).
-  let ptr = conn.takeOutput();
+  return taken(conn, conn.takeOutput(), payload);
+}
+
+/** takeOutput's copy, given what WasmConnection.takeOutput returned (`ptr`, 0 for output too large for it). */
+function taken(conn, ptr, payload) {
   const mem = bytes();
   takenLen ??= takenLenAddr() >>> 2;
   const n = mem32[takenLen];
@@ -127,14 +131,15 @@ let stageRoom = 0; // bytes at stagePtr that stay put (WasmConnection.stage)
 
 /**
  * Queues a binary message: written straight into wasm memory rather than through an allocation for the argument.
- * Returns the bytes the connection now has buffered. Throws the core's HybiError as `sendBinary` does.
+ * Returns the bytes the connection now has buffered; or with `take`, its output taken in the same call (a buffer,
+ * as takeOutput returns). Throws the core's HybiError as `sendBinary` does.
  */
-export function sendBinary(conn, data) {
+export function sendBinary(conn, data, take = false) {
   const n = data.length;
   if (n > STAGE_KEPT) {
     // Staging would zero-fill the room each time (it is freed after a large send): wasm-bindgen's copy does not.
     conn.sendBinary(data);
-    return conn.bufferedAmount;
+    return take ? takeOutput(conn) : conn.bufferedAmount;
   }
   if (n > stageRoom) {
     stagePtr = WasmConnection.stage(n);
@@ -143,12 +148,12 @@ export function sendBinary(conn, data) {
   const mem = bytes();
   if (n > 64) mem.set(data, stagePtr);
   else for (let i = 0; i < n; i++) mem[stagePtr + i] = data[i];
-  return sent(conn, conn.sendStaged(n, false));
+  return sent(conn, conn.sendStaged(n, false, take), take);
 }
 
-function sent(conn, buffered) {
-  if (buffered === 0xffffffff) throw conn.takeError();
-  return buffered;
+function sent(conn, r, take) {
+  if (r === 0xffffffff) throw conn.takeError();
+  return take ? taken(conn, r) : r;
 }
 
 let recvPtr = 0;
@@ -183,11 +188,11 @@ export function receive(conn, chunk, sink) {
 const encoder = new TextEncoder();
 
 /** sendBinary for a string: encoded as UTF-8 straight into wasm memory. */
-export function sendText(conn, s) {
+export function sendText(conn, s, take = false) {
   const max = s.length * 3; // UTF-8 bytes per UTF-16 code unit, at most
   if (max > STAGE_KEPT) {
     conn.sendText(s);
-    return conn.bufferedAmount;
+    return take ? takeOutput(conn) : conn.bufferedAmount;
   }
   if (max > stageRoom) {
     stagePtr = WasmConnection.stage(max);
@@ -203,7 +208,7 @@ export function sendText(conn, s) {
   }
   let n = i;
   if (i < s.length) n += encoder.encodeInto(i === 0 ? s : s.slice(i), mem.subarray(stagePtr + i, stagePtr + max)).written;
-  return sent(conn, conn.sendStaged(n, true));
+  return sent(conn, conn.sendStaged(n, true, take), take);
 }
 
 /**

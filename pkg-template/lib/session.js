@@ -675,7 +675,11 @@ export class Session {
       }
       return this.nextWrite.promise;
     }
-    const out = takeOutput(this.conn);
+    return this.writeOut(takeOutput(this.conn));
+  }
+
+  /** Writes output taken from the core (if any); returns the write's promise. */
+  writeOut(out) {
     if (out === undefined) return undefined;
     const p = this.write(out);
     // A direct transport's write callback (Node; Bun and Deno through their shims) means the socket holds the
@@ -735,7 +739,9 @@ export class Session {
   }
 
   /** Sends a message now. Throws a HybiError if the core refuses. Returns the write promise. */
+  // With no write in flight the output goes out at once: it is taken in the same call into wasm as the send.
   sendText(s) {
+    if (!this.inFlight) return this.writeOut(sendText(this.conn, s, true));
     return this.flush(sendText(this.conn, s));
   }
 
@@ -746,13 +752,9 @@ export class Session {
     if (this.server && !this.inFlight && bytes.length >= DIRECT_PAYLOAD) {
       const r = conn.sendBinaryHeader(bytes.length);
       if (r === 0xffffffff) throw conn.takeError();
-      if (r === 1) {
-        const out = takeOutput(conn, bytes);
-        const p = this.write(out);
-        if (this.transport?.direct) p.then(() => release(out), noop);
-        return p;
-      }
+      if (r === 1) return this.writeOut(takeOutput(conn, bytes));
     }
+    if (!this.inFlight) return this.writeOut(sendBinary(conn, bytes, true));
     return this.flush(sendBinary(conn, bytes));
   }
 

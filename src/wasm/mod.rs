@@ -238,10 +238,11 @@ impl WasmConnection {
     }
 
     /// Queues the message of `len` bytes that JS wrote where `stage` said (text: UTF-8, checked as `sendText`
-    /// does); returns the bytes now buffered, or `u32::MAX` if the core refused it: `takeError` then has the
-    /// `HybiError`. (A `Result` would cost a JS array per call to return.)
+    /// does); returns the bytes now buffered, or with `take` what `takeOutput` returns, having taken the output
+    /// in the same call; or `u32::MAX` if the core refused the message: `takeError` then has the `HybiError`.
+    /// (A `Result` would cost a JS array per call to return.)
     #[wasm_bindgen(js_name = sendStaged)]
-    pub fn send_staged(&mut self, len: usize, is_text: bool) -> usize {
+    pub fn send_staged(&mut self, len: usize, is_text: bool, take: bool) -> usize {
         let kind = if is_text { MessageKind::Text } else { MessageKind::Binary };
         let fragment_size = self.conn.config().fragment_size;
         let r = STAGE.with(|s| {
@@ -257,6 +258,7 @@ impl WasmConnection {
             r
         });
         match r {
+            Ok(()) if take => self.take_output(),
             Ok(()) => self.conn.buffered_amount(),
             Err(e) => {
                 self.error = Some(e);
