@@ -838,6 +838,12 @@ impl<R: Rng> Connection<R> {
             }
             Role::Server => None,
         };
+        // An empty buffer too small is replaced, not grown: growing copies all of its capacity (the allocator
+        // cannot know that it holds nothing), and `advance_output` keeps 64 KiB of it after each write.
+        let need = payload.len() + MAX_HEADER_LEN;
+        if self.out.is_empty() && self.out.capacity() < need {
+            self.out = Vec::with_capacity(need);
+        }
         frame::encode(&mut self.out, fin, rsv, opcode, mask, payload);
         Ok(())
     }

@@ -210,8 +210,10 @@ export class Session {
     this.writer = null;
     this.unwritten = 0; // bytes handed to the socket's writable and not yet accepted by it
     this.inFlight = false; // a write to the socket is pending
-    this.nextWrite = null; // { promise, resolve, reject } for output held back until it is done
-    this.lastWrite = undefined;
+    this.held = false; // output was left in the core while a write was in flight
+    this.issued = 0; // writes started
+    this.completed = 0; // writes done or failed (in order)
+    this.waiters = []; // { target, resolve, reject }: whenWritten() promises, settled once `target` writes are done
     this.events = [];
     const events = this.events;
     this.sink = {
@@ -656,79 +658,84 @@ export class Session {
   // ------------------------------------------------------------------ writing
 
   /**
-   * Takes the core's output and writes it; returns a promise settled when those bytes are written (or undefined
-   * if there was nothing). While a write is in flight, small output stays in the core's buffer (bufferedAmount
-   * counts it) and goes out in one piece when that write is done: one wasm call and one socket write per batch
-   * of small messages. Once the held-back output reaches BATCH_LIMIT it is taken and queued behind the write in
-   * flight, so the core's buffer (and wasm memory) stays small.
+   * Takes the core's output and writes it. While a write is in flight, small output stays in the core's buffer
+   * (bufferedAmount counts it) and goes out in one piece when that write is done: one wasm call and one socket
+   * write per batch of small messages. Once the held-back output reaches BATCH_LIMIT it is taken and queued behind
+   * the write in flight, so the core's buffer (and wasm memory) stays small. `whenWritten()` tells when it is out.
    */
   flush(buffered) {
-    if (!this.conn) return undefined;
-    // Large output goes out at once (queued behind the write in flight) so that the core's buffer, and wasm
-    // memory, stay small. `buffered`: the core's buffered amount if the caller has it (saves a call).
+    if (!this.conn) return;
+    // `buffered`: the core's buffered amount if the caller has it (saves a call).
     if (this.inFlight && (buffered ?? this.conn.bufferedAmount) < BATCH_LIMIT) {
-      if (!this.nextWrite) {
-        const d = {};
-        d.promise = new Promise((res, rej) => ((d.resolve = res), (d.reject = rej)));
-        d.promise.catch(noop);
-        this.nextWrite = d;
-      }
-      return this.nextWrite.promise;
+      this.held = true;
+      return;
     }
-    return this.writeOut(takeOutput(this.conn));
+    this.writeOut(takeOutput(this.conn));
   }
 
-  /** Writes output taken from the core (if any); returns the write's promise. */
+  /** Writes output taken from the core, if any. */
   writeOut(out) {
-    if (out === undefined) return undefined;
-    const p = this.write(out);
-    // A direct transport's write callback (Node; Bun and Deno through their shims) means the socket holds the
-    // bytes no more: the buffer can carry a later write.
-    if (this.transport?.direct) p.then(() => release(out), noop);
-    return p;
+    if (out !== undefined) this.write(out);
   }
 
   write(bytes) {
     const n = bytes.byteLength;
     this.unwritten += n;
     this.inFlight = true;
-    const p = this.writer.write(bytes).then(
-      () => {
-        this.unwritten -= n;
-        this.inFlight = false;
-        const next = this.nextWrite;
-        this.nextWrite = null;
-        if (next) {
-          const q = this.flush();
-          if (q) q.then(next.resolve, next.reject);
-          else next.resolve();
-        }
-        if (this.paused && this.opts.highWaterMark > 0 && !this.backlogged()) this.resume();
-      },
-      (e) => {
-        this.unwritten -= n;
-        this.inFlight = false;
-        const next = this.nextWrite;
-        this.nextWrite = null;
-        next?.reject(e);
-        if (this.state === CONNECTING) {
-          // e.g. a TLS handshake that fails at the first write (workerd's startTls): the handshake failed.
-          this.abortConnect?.(
-            new HybiError(`the opening handshake failed: ${e?.message ?? e}`, { kind: "HandshakeFailed", cause: e }),
-          );
-        } else if (!this.finished) this.onTransportError(e);
-        throw e;
-      },
-    );
-    p.catch(noop); // callers that care (WebSocketStream's writable) still see the rejection
-    this.lastWrite = p;
-    return p;
+    this.issued++;
+    const d = this.transport.direct;
+    // A direct transport takes a callback: no promise per write, which a send to each of many sockets pays for.
+    if (d) d.send(bytes, (e) => (e ? this.writeFailed(n, e) : this.wrote(n, bytes)));
+    else this.writer.write(bytes).then(() => this.wrote(n), (e) => this.writeFailed(n, e));
+  }
+
+  wrote(n, bytes) {
+    this.unwritten -= n;
+    this.completed++;
+    this.inFlight = false;
+    // A direct transport's write callback (Node; Bun and Deno through their shims) means the socket holds the
+    // bytes no more: the buffer can carry a later write.
+    if (bytes) release(bytes);
+    if (this.held) {
+      this.held = false;
+      this.flush();
+    }
+    const w = this.waiters;
+    while (w.length > 0 && w[0].target <= this.completed) w.shift().resolve();
+    if (this.paused && this.opts.highWaterMark > 0 && !this.backlogged()) this.resume();
+  }
+
+  writeFailed(n, e) {
+    this.unwritten -= n;
+    this.completed++;
+    this.inFlight = false;
+    this.held = false;
+    for (const w of this.waiters.splice(0)) w.reject(e);
+    if (this.state === CONNECTING) {
+      // e.g. a TLS handshake that fails at the first write (workerd's startTls): the handshake failed.
+      this.abortConnect?.(
+        new HybiError(`the opening handshake failed: ${e?.message ?? e}`, { kind: "HandshakeFailed", cause: e }),
+      );
+    } else if (!this.finished) this.onTransportError(e);
+  }
+
+  /**
+   * A promise settled when everything the core has queued so far is written (rejected if a write fails), or
+   * undefined if nothing is waiting. Made only when asked: WebSocket.send does not ask.
+   */
+  whenWritten() {
+    let target;
+    if (this.conn && this.conn.bufferedAmount > 0) target = this.issued + 1; // the next write takes it all
+    else if (this.completed < this.issued) target = this.issued;
+    else return undefined;
+    return new Promise((resolve, reject) => this.waiters.push({ target, resolve, reject }));
   }
 
   /** Settles once everything the core has queued is written (or a write failed). */
   async drained() {
     for (let i = 0; i < 1000; i++) {
-      const p = this.inFlight ? (this.nextWrite?.promise ?? this.lastWrite) : this.flush();
+      if (!this.inFlight) this.flush();
+      const p = this.whenWritten();
       if (!p) return;
       await p.catch(noop);
     }
@@ -738,11 +745,11 @@ export class Session {
     return this.unwritten + (this.conn ? this.conn.bufferedAmount : 0);
   }
 
-  /** Sends a message now. Throws a HybiError if the core refuses. Returns the write promise. */
+  /** Sends a message now. Throws a HybiError if the core refuses. */
   // With no write in flight the output goes out at once: it is taken in the same call into wasm as the send.
   sendText(s) {
-    if (!this.inFlight) return this.writeOut(sendText(this.conn, s, true));
-    return this.flush(sendText(this.conn, s));
+    if (!this.inFlight) this.writeOut(sendText(this.conn, s, true));
+    else this.flush(sendText(this.conn, s));
   }
 
   sendBinary(bytes) {
@@ -752,10 +759,13 @@ export class Session {
     if (this.server && !this.inFlight && bytes.length >= DIRECT_PAYLOAD) {
       const r = conn.sendBinaryHeader(bytes.length);
       if (r === 0xffffffff) throw conn.takeError();
-      if (r === 1) return this.writeOut(takeOutput(conn, bytes));
+      if (r === 1) {
+        this.writeOut(takeOutput(conn, bytes));
+        return;
+      }
     }
-    if (!this.inFlight) return this.writeOut(sendBinary(conn, bytes, true));
-    return this.flush(sendBinary(conn, bytes));
+    if (!this.inFlight) this.writeOut(sendBinary(conn, bytes, true));
+    else this.flush(sendBinary(conn, bytes));
   }
 
   // ------------------------------------------------------------------ ping

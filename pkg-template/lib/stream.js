@@ -196,14 +196,13 @@ export class WebSocketStream {
     const s = this.#session;
     if (s.state !== OPEN) return Promise.reject(new DOMException("the WebSocket is closing", "InvalidStateError"));
     try {
-      let p;
-      if (typeof chunk === "string") p = s.sendText(chunk);
-      else if (chunk instanceof ArrayBuffer) p = s.sendBinary(new Uint8Array(chunk));
-      else if (ArrayBuffer.isView(chunk)) p = s.sendBinary(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      if (typeof chunk === "string") s.sendText(chunk);
+      else if (chunk instanceof ArrayBuffer) s.sendBinary(new Uint8Array(chunk));
+      else if (ArrayBuffer.isView(chunk)) s.sendBinary(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       else if (typeof Blob === "function" && chunk instanceof Blob) {
         return chunk.arrayBuffer().then((b) => this.#send(b));
       } else throw new TypeError("WebSocketStream: write a string, an ArrayBuffer, an ArrayBufferView or a Blob");
-      return p;
+      return s.whenWritten();
     } catch (e) {
       if (e instanceof TypeError) throw e;
       throw HybiError.from(e);

@@ -196,13 +196,17 @@ class NodeDuplex {
   }
 
   write(chunk) {
+    return new Promise((resolve, reject) => this.send(chunk, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** write() without a promise (the Session, once attached): `done(err)` runs when the socket is done with it. */
+  send(chunk, done) {
     const sock = this.sock;
     if (sock.destroyed || sock.writableEnded) {
-      return Promise.reject(new HybiError("the socket is closed", { kind: "ConnectionLost" }));
+      queueMicrotask(() => done(new HybiError("the socket is closed", { kind: "ConnectionLost" })));
+      return;
     }
-    return new Promise((resolve, reject) => {
-      sock.write(chunk, (err) => (err ? reject(err) : resolve()));
-    });
+    sock.write(chunk, done);
   }
 
   close() {
