@@ -136,19 +136,25 @@ let stageRoom = 0; // bytes at stagePtr that stay put (WasmConnection.stage)
  */
 export function sendBinary(conn, data, take = false) {
   const n = data.length;
-  if (n > STAGE_KEPT) {
-    // Staging would zero-fill the room each time (it is freed after a large send): wasm-bindgen's copy does not.
+  // Above 64 KiB staging would zero-fill the room each time (it is freed after a large send): wasm-bindgen's
+  // copy does not.
+  if (n > STAGE_KEPT || (n > stageRoom && !stageFor(n))) {
     conn.sendBinary(data);
     return take ? takeOutput(conn) : conn.bufferedAmount;
-  }
-  if (n > stageRoom) {
-    stagePtr = WasmConnection.stage(n);
-    stageRoom = n;
   }
   const mem = bytes();
   if (n > 64) mem.set(data, stagePtr);
   else for (let i = 0; i < n; i++) mem[stagePtr + i] = data[i];
   return sent(conn, conn.sendStaged(n, false, take), take);
+}
+
+/** Room for n bytes at stagePtr; false if the staging place is in use (a send in progress below this one). */
+function stageFor(n) {
+  const ptr = WasmConnection.stage(n);
+  if (ptr === 0) return false;
+  stagePtr = ptr;
+  stageRoom = n;
+  return true;
 }
 
 function sent(conn, r, take) {
@@ -171,7 +177,12 @@ export function receive(conn, chunk, sink) {
     return;
   }
   if (n > recvRoom) {
-    recvPtr = WasmConnection.receiveRoom(n);
+    const ptr = WasmConnection.receiveRoom(n);
+    if (ptr === 0) {
+      conn.receive(chunk, sink);
+      return;
+    }
+    recvPtr = ptr;
     recvRoom = n;
   }
   bytes().set(chunk, recvPtr);
@@ -190,13 +201,9 @@ const encoder = new TextEncoder();
 /** sendBinary for a string: encoded as UTF-8 straight into wasm memory. */
 export function sendText(conn, s, take = false) {
   const max = s.length * 3; // UTF-8 bytes per UTF-16 code unit, at most
-  if (max > STAGE_KEPT) {
+  if (max > STAGE_KEPT || (max > stageRoom && !stageFor(max))) {
     conn.sendText(s);
     return take ? takeOutput(conn) : conn.bufferedAmount;
-  }
-  if (max > stageRoom) {
-    stagePtr = WasmConnection.stage(max);
-    stageRoom = max;
   }
   const mem = bytes();
   // ASCII by hand while it lasts (encodeInto allocates a view and its result), the rest by the encoder.

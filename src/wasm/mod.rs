@@ -118,6 +118,15 @@ fn fill_from_source(dest: &mut [u8]) -> Result<(), Error> {
     })
 }
 
+/// At least `len` bytes of `buf` (zero-filled when it grows) and where they start; 0 if `buf` is in use.
+fn room(buf: &RefCell<Vec<u8>>, len: usize) -> usize {
+    let Ok(mut b) = buf.try_borrow_mut() else { return 0 };
+    if b.len() < len {
+        b.resize(len, 0);
+    }
+    b.as_ptr() as usize
+}
+
 /// Hands one event to the JS sink.
 fn deliver(sink: &Sink, event: Event<'_>) {
     match event {
@@ -176,15 +185,10 @@ impl WasmConnection {
     /// Makes room for a socket read of `len` bytes and returns where JS writes it ([`wasm_memory`]); the place
     /// stays the same until a read needs more room, and the room is kept (the package uses it for reads up to
     /// 64 KiB, larger ones through `receive`).
+    /// Returns 0 while a `receiveStaged` runs (from one of its sink's calls): then use `receive`.
     #[wasm_bindgen(js_name = receiveRoom)]
     pub fn receive_room(len: usize) -> usize {
-        RECV.with(|r| {
-            let mut r = r.borrow_mut();
-            if r.len() < len {
-                r.resize(len, 0);
-            }
-            r.as_ptr() as usize
-        })
+        RECV.with(|r| room(r, len))
     }
 
     /// `receive` for the `len` bytes JS wrote where `receiveRoom` said: saves the allocation and free of
@@ -226,15 +230,10 @@ impl WasmConnection {
     /// Makes room for a message of `len` bytes and returns where JS writes it in wasm memory ([`wasm_memory`]);
     /// `sendStaged` then queues it. Saves the allocation and free of `sendBinary`'s or `sendText`'s argument.
     /// The place is the same for every message until one needs more room than the last `stage` gave, or
-    /// `sendStaged` sends more than 64 KiB (the room is then freed): JS calls `stage` only then.
+    /// `sendStaged` sends more than 64 KiB (the room is then freed): JS calls `stage` only then. Returns 0 while a
+    /// `sendStaged` runs (from a JS call it makes, such as the random source): then use `sendBinary`.
     pub fn stage(len: usize) -> usize {
-        STAGE.with(|s| {
-            let mut s = s.borrow_mut();
-            if s.len() < len {
-                s.resize(len, 0);
-            }
-            s.as_ptr() as usize
-        })
+        STAGE.with(|s| room(s, len))
     }
 
     /// Queues the message of `len` bytes that JS wrote where `stage` said (text: UTF-8, checked as `sendText`
@@ -246,7 +245,9 @@ impl WasmConnection {
         let kind = if is_text { MessageKind::Text } else { MessageKind::Binary };
         let fragment_size = self.conn.config().fragment_size;
         let r = STAGE.with(|s| {
-            let mut s = s.borrow_mut();
+            let Ok(mut s) = s.try_borrow_mut() else {
+                return Err(js_sys::Error::new("sendStaged is not re-entrant").into());
+            };
             let r = match s.get(..len) {
                 Some(data) => self.conn.send_message(kind, data, fragment_size).map_err(|e| js_error(&e)),
                 None => Err(js_sys::RangeError::new("more bytes than staged").into()),
@@ -299,7 +300,8 @@ impl WasmConnection {
             return 0;
         }
         TAKEN.with(|t| {
-            let mut t = t.borrow_mut();
+            // In use only if a JS call made from inside this one took output: leave it to prepareOutput.
+            let Ok(mut t) = t.try_borrow_mut() else { return 0 };
             t.clear();
             self.conn.take_output(&mut t);
             t.as_ptr() as usize
