@@ -145,3 +145,61 @@ test("cold start in Node: a ws:// client loads neither undici, node:tls nor Node
     await srv.close();
   }
 });
+
+test("Node's key source (/dev/urandom through the shared pool): fresh masking keys across pool refills, fresh handshake keys", async () => {
+  const { WebSocket } = await import("hybi");
+  const { acceptKey } = await import("./helpers/raw.mjs");
+  const COUNT = 3000; // keys are drawn 4 bytes at a time from a 4 KiB pool: about three refills
+  const handshakeKeys = [];
+  const maskKeys = [];
+  let done;
+  const finished = new Promise((r) => (done = r));
+  const sockets = new Set();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    let buf = Buffer.alloc(0);
+    let open = false;
+    sock.on("data", (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (!open) {
+        const end = buf.indexOf("\r\n\r\n");
+        if (end < 0) return;
+        const key = /sec-websocket-key: *(\S+)/i.exec(buf.subarray(0, end).toString())[1];
+        handshakeKeys.push(key);
+        sock.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`);
+        buf = buf.subarray(end + 4);
+        open = true;
+      }
+      // Client frames of 1-byte payloads: 0x82 0x81 key(4) payload(1).
+      while (buf.length >= 7) {
+        assert.deepEqual([buf[0], buf[1]], [0x82, 0x81]);
+        maskKeys.push(buf.readUInt32BE(2));
+        buf = buf.subarray(7);
+      }
+      if (maskKeys.length === COUNT) done();
+    });
+    sock.on("error", () => {});
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const url = `ws://127.0.0.1:${server.address().port}/`;
+    const first = new WebSocket(url);
+    await new Promise((r, j) => ((first.onopen = r), (first.onerror = j)));
+    for (let i = 0; i < COUNT; i++) first.send(new Uint8Array([i & 255]));
+    await finished;
+    const second = new WebSocket(url);
+    await new Promise((r, j) => ((second.onopen = r), (second.onerror = j)));
+    first.onerror = second.onerror = () => {};
+  } finally {
+    for (const s of sockets) s.destroy(); // the clients see the connection lost: no closing handshake to wait for
+    server.close();
+  }
+  assert.equal(handshakeKeys.length, 2);
+  assert.notEqual(handshakeKeys[0], handshakeKeys[1], "a fresh Sec-WebSocket-Key per connection");
+  assert.equal(maskKeys.length, COUNT);
+  // 3000 random 32-bit keys: a repeat is unlikely (about 0.1%), two repeats of one key practically impossible.
+  const seen = new Map();
+  for (const k of maskKeys) seen.set(k, (seen.get(k) ?? 0) + 1);
+  assert.ok(seen.size >= COUNT - 2, `${COUNT - seen.size} repeated masking keys`);
+  assert.ok(!seen.has(0) || seen.get(0) === 1, "no run of zero keys");
+});
