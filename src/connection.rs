@@ -349,7 +349,7 @@ impl<R: Rng> Connection<R> {
         while !self.close_received {
             // A frame whose header and payload are in `input` goes through in locals: `self.read` is written
             // only when a read ends inside a frame.
-            input = match self.read {
+            let (header, remaining, done, rest) = match self.read {
                 Read::Header { len: 0, .. } => {
                     // Common case: the header is whole in the input; parse it in place.
                     let (header, used) = match Header::parse(input.bytes(), &self.rules)? {
@@ -363,10 +363,7 @@ impl<R: Rng> Connection<R> {
                         }
                     };
                     self.start_frame(&header)?;
-                    match self.payload(header, header.len, 0, input.split(used).1, on_event)? {
-                        Some(rest) => rest,
-                        None => return Ok(()),
-                    }
+                    (header, header.len, 0, input.split(used).1)
                 }
                 Read::Header { mut buf, len } => {
                     let len = usize::from(len);
@@ -381,18 +378,16 @@ impl<R: Rng> Connection<R> {
                     };
                     self.read = Read::Header { buf: [0; MAX_HEADER_LEN], len: 0 };
                     self.start_frame(&header)?;
-                    match self.payload(header, header.len, 0, input.split(used).1, on_event)? {
-                        Some(rest) => rest,
-                        None => return Ok(()),
-                    }
+                    (header, header.len, 0, input.split(used).1)
                 }
                 Read::Payload { header, remaining, done } => {
                     self.read = Read::Header { buf: [0; MAX_HEADER_LEN], len: 0 };
-                    match self.payload(header, remaining, done, input, on_event)? {
-                        Some(rest) => rest,
-                        None => return Ok(()),
-                    }
+                    (header, remaining, done, input)
                 }
+            };
+            input = match self.payload(header, remaining, done, rest, on_event)? {
+                Some(rest) => rest,
+                None => return Ok(()),
             };
             if input.is_empty() {
                 break;
@@ -674,11 +669,7 @@ impl<R: Rng> Connection<R> {
     /// Queues a message split into frames of at most `fragment_size` payload bytes (0: one frame).
     /// A text `payload` must be valid UTF-8 as a whole.
     pub fn send_message(&mut self, kind: MessageKind, payload: &[u8], fragment_size: usize) -> Result<(), Error> {
-        self.check_can_send()?;
-        if self.sending.is_some() {
-            // A whole message cannot start inside a fragmented one (RFC 6455 §5.4).
-            return Err(Error::ExpectedContinuation);
-        }
+        self.check_can_start_message()?;
         if kind == MessageKind::Text {
             utf8::validate(payload).map_err(|e| Error::InvalidUtf8 { offset: e.offset })?;
         }
@@ -720,11 +711,7 @@ impl<R: Rng> Connection<R> {
     /// splits. After `Ok(true)` the caller must take the whole output ([`Connection::output`], which ends with
     /// this header) and write the payload right after it, before anything else is queued.
     pub fn send_binary_header(&mut self, len: usize) -> Result<bool, Error> {
-        self.check_can_send()?;
-        if self.sending.is_some() {
-            // A whole message cannot start inside a fragmented one (RFC 6455 §5.4).
-            return Err(Error::ExpectedContinuation);
-        }
+        self.check_can_start_message()?;
         #[cfg(feature = "deflate")]
         let deflate = self.deflate.is_some();
         #[cfg(not(feature = "deflate"))]
@@ -804,6 +791,15 @@ impl<R: Rng> Connection<R> {
         if self.close_sent || self.failed.is_some() {
             // RFC 6455 §5.5.1: no data frames after a Close.
             return Err(Error::Closed);
+        }
+        Ok(())
+    }
+
+    fn check_can_start_message(&self) -> Result<(), Error> {
+        self.check_can_send()?;
+        if self.sending.is_some() {
+            // A whole message cannot start inside a fragmented one (RFC 6455 §5.4).
+            return Err(Error::ExpectedContinuation);
         }
         Ok(())
     }
