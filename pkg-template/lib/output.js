@@ -140,7 +140,7 @@ export function sendBinary(conn, data, take = false) {
   // copy does not.
   if (n > STAGE_KEPT || (n > stageRoom && !stageFor(n))) {
     conn.sendBinary(data);
-    return take ? takeOutput(conn) : conn.bufferedAmount;
+    return unstaged(conn, take);
   }
   const mem = bytes();
   if (n > 64) mem.set(data, stagePtr);
@@ -155,6 +155,11 @@ function stageFor(n) {
   stagePtr = ptr;
   stageRoom = n;
   return true;
+}
+
+/** What sendBinary/sendText return after a send through wasm-bindgen's copy (not staged). */
+function unstaged(conn, take) {
+  return take ? takeOutput(conn) : conn.bufferedAmount;
 }
 
 function sent(conn, r, take) {
@@ -203,7 +208,7 @@ export function sendText(conn, s, take = false) {
   const max = s.length * 3; // UTF-8 bytes per UTF-16 code unit, at most
   if (max > STAGE_KEPT || (max > stageRoom && !stageFor(max))) {
     conn.sendText(s);
-    return take ? takeOutput(conn) : conn.bufferedAmount;
+    return unstaged(conn, take);
   }
   const mem = bytes();
   // ASCII by hand while it lasts (encodeInto allocates a view and its result), the rest by the encoder.

@@ -208,10 +208,7 @@ impl WasmConnection {
         });
         match r {
             Ok(()) => 0,
-            Err(e) => {
-                self.error = Some(e);
-                u32::MAX
-            }
+            Err(e) => self.refused(e),
         }
     }
 
@@ -261,10 +258,7 @@ impl WasmConnection {
         match r {
             Ok(()) if take => self.take_output(),
             Ok(()) => self.conn.buffered_amount(),
-            Err(e) => {
-                self.error = Some(e);
-                usize::MAX
-            }
+            Err(e) => self.refused(e) as usize,
         }
     }
 
@@ -276,11 +270,14 @@ impl WasmConnection {
     pub fn send_binary_header(&mut self, len: usize) -> u32 {
         match self.conn.send_binary_header(len) {
             Ok(queued) => u32::from(queued),
-            Err(e) => {
-                self.error = Some(js_error(&e));
-                u32::MAX
-            }
+            Err(e) => self.refused(js_error(&e)),
         }
+    }
+
+    /// Keeps `e` for `takeError` and returns the failure value (`u32::MAX`).
+    fn refused(&mut self, e: JsValue) -> u32 {
+        self.error = Some(e);
+        u32::MAX
     }
 
     /// The error of the last call that returned its failure value, once.
