@@ -113,6 +113,9 @@ enum Read {
     Header { buf: [u8; MAX_HEADER_LEN], len: u8 },
     /// Reading a payload: `remaining` bytes are still to come, `done` have been read.
     Payload { header: Header, remaining: u64, done: u64 },
+    /// The caller collects a binary message's payload itself ([`Connection::receive_collecting`]): `remaining`
+    /// bytes of it are still to come.
+    Collect { remaining: u64 },
 }
 
 /// Received bytes, read-only (`&[u8]`) or modifiable in place (`&mut [u8]`, see [`Connection::receive_mut`]).
@@ -308,7 +311,7 @@ impl<R: Rng> Connection<R> {
                 let mask: u64 = if buf[1] & 0x80 != 0 { 4 } else { 0 };
                 (2 + ext + mask).saturating_sub(u64::from(len))
             }
-            Read::Payload { remaining, .. } => remaining,
+            Read::Payload { remaining, .. } | Read::Collect { remaining } => remaining,
         }
     }
 
@@ -329,23 +332,76 @@ impl<R: Rng> Connection<R> {
         self.receive_checked(input, &mut on_event)
     }
 
+    /// [`Connection::receive_mut`] for a caller that can keep a large payload where it lies rather than have the
+    /// connection copy it (a wasm binding whose reads arrive in JS memory). It stops after the header of an
+    /// unfragmented, uncompressed, unmasked binary message (what a client receives) of at least `min_len` bytes
+    /// whose payload is not all in `input`, and returns `Some(n)`, `n` being how many bytes of `input` it read
+    /// (`None` when it read them all without stopping). The next [`Connection::bytes_owed`] bytes from the peer
+    /// are then that message, kept by the caller: it reports each piece's length to [`Connection::collected`]
+    /// instead of passing it to `receive`, and delivers the message itself once `collected` returns `true`; the
+    /// bytes after it go to `receive` again. The header was checked as for `receive` (limits included).
+    pub fn receive_collecting(
+        &mut self,
+        input: &mut [u8],
+        min_len: u64,
+        mut on_event: impl FnMut(Event<'_>),
+    ) -> Result<Option<usize>, Error> {
+        self.receive_checked_until(input, min_len.max(1), &mut on_event)
+    }
+
+    /// Counts `n` more bytes of the payload the caller collects (see [`Connection::receive_collecting`]) as
+    /// received; returns `true` once all of it is, the message complete. More bytes than it has left, or a call
+    /// while nothing is collected, is [`Error::CollectMisuse`] (the connection is unchanged).
+    pub fn collected(&mut self, n: usize) -> Result<bool, Error> {
+        let Read::Collect { remaining } = self.read else { return Err(Error::CollectMisuse) };
+        let left = remaining.checked_sub(n as u64).ok_or(Error::CollectMisuse)?;
+        if left > 0 {
+            self.read = Read::Collect { remaining: left };
+            return Ok(false);
+        }
+        self.read = Read::Header { buf: [0; MAX_HEADER_LEN], len: 0 };
+        self.msg_kind = None;
+        self.msg_fragments = 0;
+        Ok(true)
+    }
+
     /// A fatal error sticks: it is returned again without reading; a new one fails the connection.
     fn receive_checked<'a, I: Input<'a>>(
         &mut self,
         input: I,
         on_event: &mut impl FnMut(Event<'_>),
     ) -> Result<(), Error> {
+        self.receive_checked_until(input, u64::MAX, on_event).map(drop)
+    }
+
+    fn receive_checked_until<'a, I: Input<'a>>(
+        &mut self,
+        input: I,
+        collect_min: u64,
+        on_event: &mut impl FnMut(Event<'_>),
+    ) -> Result<Option<usize>, Error> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        self.receive_inner(input, on_event).map_err(|e| self.fail(e))
+        if let Read::Collect { .. } = self.read {
+            // The bytes owed are the caller's: reading these as frames would lose the message's place.
+            return Err(Error::CollectMisuse);
+        }
+        let total = input.len();
+        match self.receive_inner(input, collect_min, on_event) {
+            Ok(unread) => Ok(unread.map(|n| total - n)),
+            Err(e) => Err(self.fail(e)),
+        }
     }
 
+    /// Reads frames from `input`; returns `Some(bytes left unread)` if it stopped for the caller to collect a
+    /// payload (`collect_min`: the least length to stop for, `u64::MAX` for never).
     fn receive_inner<'a, I: Input<'a>>(
         &mut self,
         mut input: I,
+        collect_min: u64,
         on_event: &mut impl FnMut(Event<'_>),
-    ) -> Result<(), Error> {
+    ) -> Result<Option<usize>, Error> {
         while !self.close_received {
             // A frame whose header and payload are in `input` goes through in locals: `self.read` is written
             // only when a read ends inside a frame.
@@ -359,7 +415,7 @@ impl<R: Rng> Connection<R> {
                             let mut buf = [0; MAX_HEADER_LEN];
                             buf[..input.len()].copy_from_slice(input.bytes());
                             self.read = Read::Header { buf, len: input.len() as u8 };
-                            return Ok(());
+                            return Ok(None);
                         }
                     };
                     self.start_frame(&header)?;
@@ -373,7 +429,7 @@ impl<R: Rng> Connection<R> {
                         Status::Complete(h, n) => (h, n - len),
                         Status::Partial(_) => {
                             self.read = Read::Header { buf, len: (len + take) as u8 };
-                            return Ok(());
+                            return Ok(None);
                         }
                     };
                     self.read = Read::Header { buf: [0; MAX_HEADER_LEN], len: 0 };
@@ -384,16 +440,29 @@ impl<R: Rng> Connection<R> {
                     self.read = Read::Header { buf: [0; MAX_HEADER_LEN], len: 0 };
                     (header, remaining, done, input)
                 }
+                Read::Collect { .. } => return Ok(Some(input.len())),
             };
+            if done == 0
+                && header.len >= collect_min
+                && header.fin
+                && header.rsv == 0
+                && header.mask.is_none()
+                && header.opcode == OpCode::Binary
+                && (rest.len() as u64) < header.len
+            {
+                // `start_frame` began the message; `collected` ends it.
+                self.read = Read::Collect { remaining: header.len };
+                return Ok(Some(rest.len()));
+            }
             input = match self.payload(header, remaining, done, rest, on_event)? {
                 Some(rest) => rest,
-                None => return Ok(()),
+                None => return Ok(None),
             };
             if input.is_empty() {
                 break;
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Reads what `input` holds of a frame's payload (`remaining` bytes still to come, `done` read before; the

@@ -83,6 +83,10 @@ pub enum Error {
     Closed,
     /// The randomness source failed.
     Random,
+    /// `Connection::receive` was called while a payload was being collected by the caller, or
+    /// `Connection::collected` with more bytes than the payload has left, or with none being collected
+    /// (the call order of `Connection::receive_collecting`).
+    CollectMisuse,
 
     // ---- Opening handshake, RFC 6455 §4 ----
     /// The HTTP head is not valid HTTP/1.1 (`what` names the part).
@@ -165,6 +169,7 @@ impl Error {
             ControlPayloadTooLong(..) => "ControlPayloadTooLong",
             Closed => "Closed",
             Random => "Random",
+            CollectMisuse => "CollectMisuse",
             MalformedHttp(..) => "MalformedHttp",
             HeadTooLarge { .. } => "HeadTooLarge",
             TooManyHeaders { .. } => "TooManyHeaders",
@@ -277,6 +282,7 @@ impl Error {
             ControlPayloadTooLong(n) => ("control frame payload of ", N(*n as u64), " bytes (at most 125)"),
             Closed => ("the connection is closed", Nothing, ""),
             Random => ("the randomness source failed", Nothing, ""),
+            CollectMisuse => ("receive or collected called out of order while collecting a payload", Nothing, ""),
             MalformedHttp(what) => ("malformed HTTP: ", S(what), ""),
             HeadTooLarge { max } => ("HTTP head exceeds the limit of ", N(*max as u64), " bytes"),
             TooManyHeaders { max } => ("HTTP head has more than ", N(*max as u64), " headers"),

@@ -324,3 +324,67 @@ fn the_connection_frames_what_it_must_mask_split_or_refuse() {
     s.close(Some(CloseCode::NORMAL), "").unwrap();
     assert_eq!(s.send_binary_header(1), Err(Error::Closed));
 }
+
+#[test]
+fn a_client_stops_for_a_large_binary_payload_and_the_caller_collects_it() {
+    // A Ping, then the header and first 100 bytes of a 1000-byte binary message, in one read.
+    let payload: Vec<u8> = (0..1000).map(|i| (i % 251) as u8).collect();
+    let mut wire = vec![0x89, 0x01, b'p', 0x82, 126, 0x03, 0xe8];
+    wire.extend_from_slice(&payload);
+    let mut c = client();
+    let mut got = Vec::new();
+    let first = &mut wire[..107].to_vec();
+    assert_eq!(c.receive_collecting(first, 1000, |e| got.push(Ev::from(e))), Ok(Some(7)), "stops after the header");
+    assert_eq!(got, [Ev::Ping(b"p".to_vec())], "what came before was delivered");
+    assert_eq!(c.bytes_owed(), 1000, "the whole payload is the caller's");
+    // RFC 6455 §5.5.3: the Ping is answered; the output does not wait for the message.
+    assert_eq!(out(&mut c)[0], 0x8a);
+    assert_eq!(c.receive(b"x", |_| {}), Err(Error::CollectMisuse), "its bytes may not go to receive");
+    assert_eq!(c.collected(1001), Err(Error::CollectMisuse), "nor more of them than it has");
+    assert_eq!(c.collected(100), Ok(false));
+    assert_eq!(c.bytes_owed(), 900);
+    assert_eq!(c.collected(900), Ok(true), "the message is complete");
+    assert_eq!(c.collected(0), Err(Error::CollectMisuse), "nothing is collected any more");
+    assert_eq!(c.error(), None, "misuse does not fail the connection");
+    // The next message reads as usual.
+    let (events, r) = feed(&mut c, &[0x82, 0x01, 9]);
+    assert_eq!((events, r), (vec![Ev::Binary(vec![9])], Ok(())));
+}
+
+#[test]
+fn only_an_unfragmented_uncompressed_binary_message_not_all_in_the_input_is_left_to_collect() {
+    let long = |first: u8| {
+        let mut f = vec![first, 126, 0x01, 0x00];
+        f.extend_from_slice(&[b'a'; 256]);
+        f
+    };
+    let read_all = |c: &mut hybi::Connection<TestRng>, bytes: &[u8], min: u64| {
+        let mut events = Vec::new();
+        let r = c.receive_collecting(&mut bytes.to_vec(), min, |e| events.push(Ev::from(e)));
+        (r, events)
+    };
+    // Whole in the input: delivered as usual (no copy to save).
+    assert_eq!(read_all(&mut client(), &long(0x82), 1), (Ok(None), vec![Ev::Binary(vec![b'a'; 256])]));
+    // Shorter than min_len: read as usual.
+    let mut c = client();
+    assert_eq!(read_all(&mut c, &long(0x82)[..10], 257), (Ok(None), vec![]));
+    assert_eq!(c.bytes_owed(), 250);
+    // Text (validated by the connection), a first fragment: read as usual.
+    for first in [0x81, 0x02] {
+        let mut c = client();
+        assert_eq!(read_all(&mut c, &long(first)[..10], 1), (Ok(None), vec![]), "first byte {first:#x}");
+    }
+    // Masked (a server's input): read as usual, unmasked by the connection.
+    assert_eq!(read_all(&mut server(), &[0x82, 0x81, 1, 2, 3, 4], 1).0, Ok(None));
+    // The header's checks come first: RFC 6455 §10.4, a frame over the limit fails before it is collected.
+    let mut config = Config::default();
+    config.max_frame_size = 255;
+    let mut c = with_config(Role::Client, config);
+    assert_eq!(read_all(&mut c, &long(0x82)[..4], 1).0, Err(Error::FrameTooLarge { len: 256, max: 255 }));
+    assert!(c.close_sent() && c.error().is_some(), "the connection failed (a masked Close with 1009 queued)");
+    // A header split across reads: it stops in the read that completes it, having read only what it needed.
+    let mut c = client();
+    assert_eq!(read_all(&mut c, &[0x82, 126], 1).0, Ok(None));
+    assert_eq!(read_all(&mut c, &[0x01, 0x00, b'a', b'a'], 1).0, Ok(Some(2)));
+    assert_eq!(c.bytes_owed(), 256);
+}

@@ -266,15 +266,46 @@ fn a_read_written_into_the_kept_room_is_received_as_receive_would() {
     let mut s = server();
     // RFC 6455 §5.7: a masked "Hello" from a client.
     let n = write(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
-    assert_eq!(s.receive_staged(n, &sink), 0);
+    assert_eq!(s.receive_staged(n, &sink, 0), 0);
     assert_eq!(events.get(0).unchecked_into::<Array>().get(1), "Hello");
     // More than the room holds is refused, not read past it.
-    assert_eq!(s.receive_staged(usize::MAX / 2, &sink), u32::MAX);
+    assert_eq!(s.receive_staged(usize::MAX / 2, &sink, 0), u32::MAX);
     assert!(s.take_error().is_instance_of::<js_sys::RangeError>());
     // A protocol violation: the error, and the Close waiting in the output.
     let n = write(&[0x82, 0x05, b'h', b'e', b'l', b'l', b'o']); // unmasked, from a client
-    assert_eq!(s.receive_staged(n, &sink), u32::MAX);
+    assert_eq!(s.receive_staged(n, &sink, 0), u32::MAX);
     assert_eq!(Reflect::get(&s.take_error(), &"closeCode".into()).unwrap(), 1002);
     let close = take_fused(&mut s);
     assert_eq!((close[0], &close[2..4]), (0x88, &[0x03, 0xea][..]), "a Close with 1002");
+}
+
+#[wasm_bindgen_test]
+fn a_client_stops_for_a_payload_js_collects_and_counts() {
+    let memory = hybi::wasm::wasm_memory().unchecked_into::<js_sys::WebAssembly::Memory>();
+    let write = |bytes: &[u8]| {
+        let ptr = WasmConnection::receive_room(bytes.len()) as u32;
+        Uint8Array::new(&memory.buffer()).set(&Uint8Array::from(bytes), ptr);
+        bytes.len()
+    };
+    let (sink, events) = sink();
+    let mut c = client();
+    // A text message, then the header of a 300-byte binary message and 10 bytes of its payload.
+    let mut read = vec![0x81, 0x02, b'h', b'i', 0x82, 0x7e, 0x01, 0x2c];
+    read.extend_from_slice(&[7; 10]);
+    let n = write(&read);
+    assert_eq!(c.receive_staged(n, &sink, 301), 0, "shorter than collect_min: read by the connection");
+    assert_eq!(events.length(), 1);
+    let (sink, events) = self::sink();
+    let mut c = client();
+    assert_eq!(c.receive_staged(n, &sink, 300), 8 + 1, "stopped after 8 bytes (1 + that)");
+    assert_eq!(events.length(), 1, "the text message before it was delivered");
+    assert_eq!(c.bytes_owed(), 300);
+    assert_eq!(c.collected(301), u32::MAX, "more than owed");
+    assert_eq!(Reflect::get(&c.take_error(), &"kind".into()).unwrap(), "CollectMisuse");
+    assert_eq!(c.collected(10), 0);
+    assert_eq!(c.collected(290), 1, "complete");
+    // The connection reads frames again.
+    let n = write(&[0x82, 0x01, 9]);
+    assert_eq!(c.receive_staged(n, &sink, 300), 0);
+    assert_eq!(events.length(), 2);
 }

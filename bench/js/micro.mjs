@@ -28,7 +28,14 @@ const KEY32 = 0x3d21fa37; // the same key as little-endian u32
 async function loadGlue(dir) {
   const glue = await import(pathToFileURL(join(dir, "hybi.js")).href);
   const exports = glue.initSync({ module: readFileSync(join(dir, "hybi_bg.wasm")) });
-  const { receive, release, sendBinary } = await import(pathToFileURL(join(dir, "lib", "output.js")).href);
+  const { COLLECT_MIN, receive: receiveWith, receiver, release, sendBinary } = await import(pathToFileURL(join(dir, "lib", "output.js")).href);
+  // As a client's session reads (chunks it may keep: large binary payloads are collected in JS).
+  const states = new WeakMap();
+  const receive = (conn, chunk, sink) => {
+    let st = states.get(conn);
+    if (st === undefined) states.set(conn, (st = receiver(COLLECT_MIN)));
+    receiveWith(conn, chunk, sink, st);
+  };
   // As the package sends with no write in flight (the message in, its frame out, in one call into wasm), then
   // releases the buffer as it does after a Node socket's write callback (here the "write" is done at once).
   const send = (conn, data) => {

@@ -43,14 +43,38 @@ fuzz_target!(|data: &[u8]| {
         match op % 8 {
             0..=3 => {
                 let mut events = 0usize;
-                // Even ops read through `receive`, odd ones through `receive_mut` (unmasking in place).
-                let r = if op % 2 == 0 {
-                    conn.receive(chunk, |_| events += 1)
-                } else {
-                    conn.receive_mut(&mut chunk.to_vec(), |_| events += 1)
+                // Op 0 reads through `receive`, 1 through `receive_mut` (unmasking in place), 2 and 3 through
+                // `receive_collecting` (stopping for binary payloads of `len` bytes or more), 3 with the bytes
+                // owed to a collected payload counted through `collected` first, as a binding does.
+                let r = match op % 4 {
+                    0 => conn.receive(chunk, |_| events += 1),
+                    1 => conn.receive_mut(&mut chunk.to_vec(), |_| events += 1),
+                    _ => {
+                        let mut input = chunk;
+                        if op % 4 == 3 && conn.collected(0).is_ok() {
+                            let k = input.len().min(conn.bytes_owed() as usize);
+                            conn.collected(k).expect("collecting what is owed");
+                            input = &input[k..];
+                        }
+                        match conn.receive_collecting(&mut input.to_vec(), u64::from(*len), |_| events += 1) {
+                            Ok(Some(used)) => {
+                                assert!(used <= input.len());
+                                assert!(conn.bytes_owed() >= u64::from(*len).max(1));
+                                Ok(())
+                            }
+                            Ok(None) => Ok(()),
+                            Err(Error::CollectMisuse) => {
+                                assert!(conn.error().is_none(), "misuse does not fail the connection");
+                                Ok(())
+                            }
+                            Err(e) => Err(e),
+                        }
+                    }
                 };
                 match (&error, r) {
                     (Some(e), r) => assert_eq!(r.as_ref(), Err(e), "a fatal error sticks"),
+                    // Bytes passed to `receive` while a payload is owed to the caller: refused, not fatal.
+                    (None, Err(Error::CollectMisuse)) => assert!(conn.error().is_none()),
                     (None, Err(e)) => {
                         assert!(conn.error().is_some());
                         error = Some(e);

@@ -172,33 +172,113 @@ let recvRoom = 0; // bytes at recvPtr that stay put (WasmConnection.receiveRoom)
 let receiving = false; // a receiveStaged is running (its sink called): its room is in use
 
 /**
- * conn.receive(chunk, sink), with the read written straight into wasm memory (a room kept for reads up to
- * 64 KiB) rather than through an allocation for the argument.
+ * A binary message of at least this many bytes, from a transport whose chunks stay valid after the call, is
+ * collected in JS rather than copied into wasm memory and out again (`Connection::receive_collecting`): its
+ * payload is kept as views of the reads it came in and copied once, into the message, when it is complete.
  */
-export function receive(conn, chunk, sink) {
-  const n = chunk.length;
-  if (n > STAGE_KEPT || receiving) {
-    conn.receive(chunk, sink);
-    return;
-  }
-  if (n > recvRoom) {
-    const ptr = WasmConnection.receiveRoom(n);
-    if (ptr === 0) {
+export const COLLECT_MIN = 16 * 1024;
+
+/**
+ * A connection's reading state for `receive`: `min`, the least binary payload to collect in JS (0: never, for
+ * servers, whose input is masked, and for transports that lend their chunks only for the call).
+ */
+export function receiver(min) {
+  return { min, parts: null, owed: 0, len: 0 };
+}
+
+/**
+ * conn.receive(chunk, sink), with the read written straight into wasm memory (a room kept for reads up to
+ * 64 KiB) rather than through an allocation for the argument, and large binary payloads collected in JS (`st`,
+ * from `receiver`).
+ */
+export function receive(conn, chunk, sink, st) {
+  while (chunk.length > 0) {
+    if (st.parts !== null) {
+      chunk = collect(conn, chunk, sink, st);
+      continue;
+    }
+    if (receiving) {
       conn.receive(chunk, sink);
       return;
     }
-    recvPtr = ptr;
-    recvRoom = n;
+    // Reads over 64 KiB go in 64 KiB at a time (the room is kept at that size).
+    let n = Math.min(chunk.length, STAGE_KEPT);
+    if (st.min > 0 && n >= st.min) n = headerOnly(chunk, n, st.min);
+    if (n > recvRoom) {
+      const ptr = WasmConnection.receiveRoom(n);
+      if (ptr === 0) {
+        conn.receive(chunk, sink);
+        return;
+      }
+      recvPtr = ptr;
+      recvRoom = n;
+    }
+    const mem = bytes();
+    if (n === chunk.length) mem.set(chunk, recvPtr);
+    else if (n > 64) mem.set(chunk.subarray(0, n), recvPtr);
+    else for (let i = 0; i < n; i++) mem[recvPtr + i] = chunk[i];
+    receiving = true;
+    let r;
+    try {
+      r = conn.receiveStaged(n, sink, st.min);
+    } finally {
+      receiving = false;
+    }
+    if (r === 0) {
+      chunk = chunk.subarray(n);
+      continue;
+    }
+    if (r === 0xffffffff) throw conn.takeError();
+    // Stopped after the header of a message to collect (r - 1 bytes read): its payload follows.
+    st.parts = [];
+    st.len = st.owed = conn.bytesOwed;
+    chunk = chunk.subarray(r - 1);
   }
-  bytes().set(chunk, recvPtr);
-  receiving = true;
-  let r;
-  try {
-    r = conn.receiveStaged(n, sink);
-  } finally {
-    receiving = false;
+}
+
+/**
+ * How much of a read to hand to wasm first: just the header if the read starts with one of a binary message of
+ * at least `min` bytes that does not end in it (its payload is then collected without entering wasm memory),
+ * else `n`. Only a guess at where frames start: the connection decides (a wrong guess costs one call).
+ */
+function headerOnly(chunk, n, min) {
+  // RFC 6455 §5.2: FIN + opcode 2, no RSV, unmasked; 16- or 64-bit length.
+  if (chunk[0] !== 0x82) return n;
+  const b = chunk[1];
+  let len, h;
+  if (b === 126) {
+    len = (chunk[2] << 8) | chunk[3];
+    h = 4;
+  } else if (b === 127) {
+    // Beyond 2^32 (the top four bytes set), only the connection's refusal is left to come.
+    len = chunk[2] | chunk[3] | chunk[4] | chunk[5] ? Infinity : chunk[6] * 2 ** 24 + ((chunk[7] << 16) | (chunk[8] << 8) | chunk[9]);
+    h = 10;
+  } else return n;
+  return len >= min && chunk.length - h < len ? h : n;
+}
+
+/** Keeps what `chunk` holds of the payload being collected; delivers the message once it is whole. */
+function collect(conn, chunk, sink, st) {
+  const k = Math.min(st.owed, chunk.length);
+  st.parts.push(k === chunk.length ? chunk : chunk.subarray(0, k));
+  st.owed -= k;
+  const r = conn.collected(k);
+  if (r === 0xffffffff) throw conn.takeError();
+  if (r === 1) {
+    const parts = st.parts;
+    st.parts = null;
+    const msg = new Uint8Array(st.len);
+    for (let i = 0, at = 0; i < parts.length; at += parts[i].length, i++) msg.set(parts[i], at);
+    sink.binary(msg);
   }
-  if (r !== 0) throw conn.takeError();
+  return chunk.subarray(k);
+}
+
+/** Whether the message being collected holds bytes of `buffer` (an ArrayBuffer that must not be reused yet). */
+export function collecting(st, buffer) {
+  if (st === null || st.parts === null) return false;
+  for (let i = 0; i < st.parts.length; i++) if (st.parts[i].buffer === buffer) return true;
+  return false;
 }
 
 const encoder = new TextEncoder();

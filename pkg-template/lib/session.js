@@ -12,7 +12,7 @@
 
 import { deflateOffer, WasmClientHandshake, WasmConnection } from "../hybi.js";
 import { HybiError, lazyHeaders, utf8 } from "./errors.js";
-import { receive, release, sendBinary, sendText, takeOutput } from "./output.js";
+import { COLLECT_MIN, collecting, receive, receiver, release, sendBinary, sendText, takeOutput } from "./output.js";
 import { platform } from "./platform.js";
 
 const TEXT = 1;
@@ -215,6 +215,7 @@ export class Session {
     this.completed = 0; // writes done or failed (in order)
     this.waiters = []; // { target, resolve, reject }: whenWritten() promises, settled once `target` writes are done
     this.events = [];
+    this.rx = null; // receive()'s state for this connection (lib/output.js receiver), made at the first read
     const events = this.events;
     this.sink = {
       text: (t) => events.push(TEXT, t, undefined),
@@ -474,8 +475,9 @@ export class Session {
         if (this.failure) continue; // after a failure, only wait for the peer to close
         this.onData(value);
         if (this.byobLent !== null) {
-          // onData copied the bytes into wasm: the buffer can serve another read.
-          if (byobFree.length < 4) byobFree.push(this.byobLent);
+          // onData copied the bytes into wasm, unless it keeps them in a message it collects: then the buffer is
+          // the message's, else it can serve another read.
+          if (byobFree.length < 4 && !collecting(this.rx, this.byobLent)) byobFree.push(this.byobLent);
           this.byobLent = null;
         }
       }
@@ -592,7 +594,7 @@ export class Session {
     const events = this.events;
     let error;
     try {
-      receive(this.conn, chunk, this.sink);
+      receive(this.conn, chunk, this.sink, (this.rx ??= receiver(this.collectMin())));
     } catch (e) {
       error = e;
     }
@@ -618,6 +620,14 @@ export class Session {
     events.length = 0;
     if (error !== undefined) this.fail(HybiError.from(error, "ProtocolError"));
     else this.checkTransport();
+  }
+
+  /**
+   * The least binary payload to collect in JS rather than copy through wasm memory: none for a server (its input
+   * is masked) or a transport that lends its chunks only for the call (lib/transport-deno.js).
+   */
+  collectMin() {
+    return this.server || this.transport?.direct?.borrowed ? 0 : COLLECT_MIN;
   }
 
   onEof() {

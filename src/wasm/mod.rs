@@ -195,8 +195,13 @@ impl WasmConnection {
     /// `receive`'s argument, and its `Result` (a JS array per call). Returns 0, or `u32::MAX` on a protocol
     /// violation (`takeError` has the `HybiError`; the Close is then waiting in the output). Not re-entrant:
     /// while one runs (its `sink` called), another is refused.
+    ///
+    /// With `collect_min` > 0, it stops after the header of a binary message of at least that many bytes that
+    /// JS can keep where it lies (`Connection::receive_collecting`) and returns 1 + the bytes it read: the
+    /// next `bytesOwed` bytes from the peer are the message, which JS keeps, counts with `collected` and
+    /// delivers itself (a large payload then never enters wasm memory).
     #[wasm_bindgen(js_name = receiveStaged)]
-    pub fn receive_staged(&mut self, len: usize, sink: &Sink) -> u32 {
+    pub fn receive_staged(&mut self, len: usize, sink: &Sink, collect_min: usize) -> u32 {
         let r = RECV.with(|r| {
             let Ok(mut r) = r.try_borrow_mut() else {
                 return Err(js_sys::Error::new("receiveStaged is not re-entrant").into());
@@ -204,11 +209,24 @@ impl WasmConnection {
             let Some(data) = r.get_mut(..len) else {
                 return Err(js_sys::RangeError::new("more bytes than receiveRoom made room for").into());
             };
-            self.conn.receive_mut(data, |event| deliver(sink, event)).map_err(|e| js_error(&e))
+            let min = if collect_min == 0 { u64::MAX } else { collect_min as u64 };
+            self.conn.receive_collecting(data, min, |event| deliver(sink, event)).map_err(|e| js_error(&e))
         });
         match r {
-            Ok(()) => 0,
+            Ok(None) => 0,
+            // `used` ≤ `len` ≤ the room's size, far below u32::MAX - 1.
+            Ok(Some(used)) => used as u32 + 1,
             Err(e) => self.refused(e),
+        }
+    }
+
+    /// Counts `n` more bytes of the payload JS collects (after `receiveStaged` stopped for it): 1 once all of it
+    /// has come (JS delivers the message), 0 while more is owed, `u32::MAX` if more than owed or nothing is
+    /// collected (`takeError`; the connection is unchanged).
+    pub fn collected(&mut self, n: usize) -> u32 {
+        match self.conn.collected(n) {
+            Ok(done) => u32::from(done),
+            Err(e) => self.refused(js_error(&e)),
         }
     }
 
