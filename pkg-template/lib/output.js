@@ -238,8 +238,9 @@ export function receive(conn, chunk, sink, st) {
 
 /**
  * How much of a read to hand to wasm first: just the header if the read starts with one of a binary message of
- * at least `min` bytes that does not end in it (its payload is then collected without entering wasm memory),
- * else `n`. Only a guess at where frames start: the connection decides (a wrong guess costs one call).
+ * at least `min` bytes (its payload is then collected without entering wasm memory: one copy, into the message,
+ * where a payload whole in the read would be copied into wasm and out again), else `n`. Only a guess at where
+ * frames start: the connection decides (a wrong guess costs one call).
  */
 function headerOnly(chunk, n, min) {
   // RFC 6455 §5.2: FIN + opcode 2, no RSV, unmasked; 16- or 64-bit length.
@@ -254,7 +255,7 @@ function headerOnly(chunk, n, min) {
     len = chunk[2] | chunk[3] | chunk[4] | chunk[5] ? Infinity : chunk[6] * 2 ** 24 + ((chunk[7] << 16) | (chunk[8] << 8) | chunk[9]);
     h = 10;
   } else return n;
-  return len >= min && chunk.length - h < len ? h : n;
+  return len >= min ? h : n;
 }
 
 /** Keeps what `chunk` holds of the payload being collected; delivers the message once it is whole. */
