@@ -945,7 +945,7 @@ impl<R: Rng> Connection<R> {
     pub fn take_output(&mut self, dst: &mut Vec<u8>) {
         let n = {
             let out = self.output();
-            dst.extend_from_slice(out);
+            crate::short::extend(dst, out);
             out.len()
         };
         self.advance_output(n);

@@ -20,7 +20,7 @@
 use alloc::vec::Vec;
 
 use crate::error::Error;
-use crate::mask;
+use crate::{mask, short};
 
 /// The longest frame header: 2 bytes, 8 bytes of extended length, 4 bytes of masking key.
 pub const MAX_HEADER_LEN: usize = 14;
@@ -252,16 +252,14 @@ pub fn encode(out: &mut Vec<u8>, fin: bool, rsv: u8, opcode: OpCode, mask: Optio
     let header = Header { fin, rsv, opcode, mask, len: payload.len() as u64 };
     let mut buf = [0u8; MAX_HEADER_LEN];
     let n = header.encode(&mut buf);
-    out.reserve(n + payload.len());
-    out.extend_from_slice(&buf[..n]);
-    match mask {
-        Some(key) => {
-            // Copy, then mask in place: both run at memory speed (a zero fill then a masked copy did not).
-            let start = out.len();
-            out.extend_from_slice(payload);
-            mask::apply(&mut out[start..], key, 0);
-        }
-        None => out.extend_from_slice(payload),
+    // Room for the short copies' constant-length appends too (`short::extend`).
+    out.reserve(n + payload.len() + short::MAX);
+    short::extend(out, &buf[..n]);
+    let start = out.len();
+    short::extend(out, payload);
+    if let Some(key) = mask {
+        // Copy, then mask in place: both run at memory speed (a zero fill then a masked copy did not).
+        mask::apply(&mut out[start..], key, 0);
     }
 }
 

@@ -22,6 +22,7 @@ pub mod handshake;
 pub mod inspect;
 pub mod mask;
 pub mod rng;
+mod short;
 pub mod utf8;
 
 pub use close::{CloseCode, CloseFrame};

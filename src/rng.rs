@@ -72,9 +72,9 @@ impl<const N: usize> OsRng<N> {
             self.pos = 0;
         }
         let bytes = &mut self.pool[self.pos..self.pos + dest.len()];
-        dest.copy_from_slice(bytes);
+        crate::short::copy(dest, bytes);
         // Each byte is handed out once.
-        bytes.fill(0);
+        crate::short::zero(bytes);
         self.pos += dest.len();
         Ok(())
     }
