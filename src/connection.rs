@@ -5,7 +5,9 @@
 //! 1. Complete the opening handshake ([`crate::handshake`]); bytes that followed the handshake head
 //!    are frames: pass them to [`Connection::receive`] first.
 //! 2. Whenever the transport delivers bytes, call [`Connection::receive`] once with all of them. It calls
-//!    your handler for every complete message, ping, pong and close, then returns.
+//!    your handler for every complete message, ping, pong and close, then returns. (A caller that can keep a
+//!    large binary payload where it arrived, rather than have it copied, uses [`Connection::receive_collecting`]
+//!    and [`Connection::collected`] instead.)
 //! 3. After every `receive` and every `send_*`/`ping`/`close` call, write out [`Connection::output`] and
 //!    report how much was written with [`Connection::advance_output`].
 //! 4. When [`Connection::should_close_transport`] is true, close the transport. A client waits for the
@@ -760,11 +762,12 @@ impl<R: Rng> Connection<R> {
     }
 
     fn write_message(&mut self, kind: MessageKind, payload: &[u8], fragment_size: usize, rsv: u8) -> Result<(), Error> {
-        let step = if fragment_size == 0 { payload.len().max(1) } else { fragment_size };
-        let mut chunks = payload.chunks(step).peekable();
-        if chunks.peek().is_none() {
-            return self.write_frame_rsv(true, rsv, kind.opcode(), &[]);
+        if fragment_size == 0 || payload.len() <= fragment_size {
+            // One frame (the common case, without the splitting below).
+            return self.write_frame_rsv(true, rsv, kind.opcode(), payload);
         }
+        // RFC 6455 §5.4: the first frame has the message's opcode, the others are continuations; FIN on the last.
+        let mut chunks = payload.chunks(fragment_size).peekable();
         let (mut opcode, mut rsv) = (kind.opcode(), rsv);
         while let Some(chunk) = chunks.next() {
             self.write_frame_rsv(chunks.peek().is_none(), rsv, opcode, chunk)?;

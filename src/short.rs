@@ -3,7 +3,7 @@
 //! In wasm, `copy_from_slice` and `fill` of a length not known at compile time become `memory.copy` and
 //! `memory.fill`, which V8 runs as a call: about 5.5 ns however short (0.6 ns for two 8-byte loads and stores,
 //! measured in Node 24). A small frame's send made five of them (its masking key drawn and cleared, its header, its
-//! payload, its output taken): a 16-byte send went from 154 to 140 ns without them. Longer copies, and every copy
+//! payload, its output taken): a 16-byte send went from 153 to 141–148 ns without them. Longer copies, and every copy
 //! in native code (where short copies are inlined already), use the standard library.
 
 use alloc::vec::Vec;
