@@ -254,25 +254,27 @@ fn a_server_sends_a_header_for_a_payload_js_writes() {
     assert_eq!(Reflect::get(&s.take_error(), &"kind".into()).unwrap(), "Closed");
 }
 
+/// Writes `bytes` where `receiveRoom` says, as lib/output.js does; returns their length (for `receive_staged`).
+fn write_to_room(bytes: &[u8]) -> usize {
+    let memory = hybi::wasm::wasm_memory().unchecked_into::<js_sys::WebAssembly::Memory>();
+    let ptr = WasmConnection::receive_room(bytes.len()) as u32;
+    Uint8Array::new(&memory.buffer()).set(&Uint8Array::from(bytes), ptr);
+    bytes.len()
+}
+
 #[wasm_bindgen_test]
 fn a_read_written_into_the_kept_room_is_received_as_receive_would() {
-    let memory = hybi::wasm::wasm_memory().unchecked_into::<js_sys::WebAssembly::Memory>();
-    let write = |bytes: &[u8]| {
-        let ptr = WasmConnection::receive_room(bytes.len()) as u32;
-        Uint8Array::new(&memory.buffer()).set(&Uint8Array::from(bytes), ptr);
-        bytes.len()
-    };
     let (sink, events) = sink();
     let mut s = server();
     // RFC 6455 §5.7: a masked "Hello" from a client.
-    let n = write(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
+    let n = write_to_room(&[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
     assert_eq!(s.receive_staged(n, &sink, 0), 0);
     assert_eq!(events.get(0).unchecked_into::<Array>().get(1), "Hello");
     // More than the room holds is refused, not read past it.
     assert_eq!(s.receive_staged(usize::MAX / 2, &sink, 0), u32::MAX);
     assert!(s.take_error().is_instance_of::<js_sys::RangeError>());
     // A protocol violation: the error, and the Close waiting in the output.
-    let n = write(&[0x82, 0x05, b'h', b'e', b'l', b'l', b'o']); // unmasked, from a client
+    let n = write_to_room(&[0x82, 0x05, b'h', b'e', b'l', b'l', b'o']); // unmasked, from a client
     assert_eq!(s.receive_staged(n, &sink, 0), u32::MAX);
     assert_eq!(Reflect::get(&s.take_error(), &"closeCode".into()).unwrap(), 1002);
     let close = take_fused(&mut s);
@@ -281,18 +283,12 @@ fn a_read_written_into_the_kept_room_is_received_as_receive_would() {
 
 #[wasm_bindgen_test]
 fn a_client_stops_for_a_payload_js_collects_and_counts() {
-    let memory = hybi::wasm::wasm_memory().unchecked_into::<js_sys::WebAssembly::Memory>();
-    let write = |bytes: &[u8]| {
-        let ptr = WasmConnection::receive_room(bytes.len()) as u32;
-        Uint8Array::new(&memory.buffer()).set(&Uint8Array::from(bytes), ptr);
-        bytes.len()
-    };
     let (sink, events) = sink();
     let mut c = client();
     // A text message, then the header of a 300-byte binary message and 10 bytes of its payload.
     let mut read = vec![0x81, 0x02, b'h', b'i', 0x82, 0x7e, 0x01, 0x2c];
     read.extend_from_slice(&[7; 10]);
-    let n = write(&read);
+    let n = write_to_room(&read);
     assert_eq!(c.receive_staged(n, &sink, 301), 0, "shorter than collect_min: read by the connection");
     assert_eq!(events.length(), 1);
     let (sink, events) = self::sink();
@@ -305,7 +301,7 @@ fn a_client_stops_for_a_payload_js_collects_and_counts() {
     assert_eq!(c.collected(10), 0);
     assert_eq!(c.collected(290), 1, "complete");
     // The connection reads frames again.
-    let n = write(&[0x82, 0x01, 9]);
+    let n = write_to_room(&[0x82, 0x01, 9]);
     assert_eq!(c.receive_staged(n, &sink, 300), 0);
     assert_eq!(events.length(), 2);
 }
