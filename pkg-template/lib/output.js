@@ -17,7 +17,9 @@ import { WasmConnection, takenLenAddr, wasmMemory } from "../hybi.js";
 const SLAB = 128 * 1024;
 const STAGE_KEPT = 64 * 1024; // src/wasm/mod.rs KEEP
 const POOLED = 16 * 1024;
-const FREE_MAX = 8; // buffers kept for reuse, at most
+// Buffers kept for reuse, at most: enough for one write in flight on each of many connections (100 echoing
+// 16 KiB / 64 KiB messages: 8 kept, 42.7 / 98.8–109 µs CPU per message; 64: 39.7 / 97.5–101 µs).
+const FREE_MAX = 64;
 const FREE_MAX_BYTES = 4 * 1024 * 1024; // their bytes, at most
 const RETIRED_MAX = 8; // full slabs waiting for their writes to be released, at most (then left to the GC)
 let slab = null; // { bytes, buffer, used, pending }: carved from now; `pending` writes not yet released
