@@ -137,6 +137,20 @@ await group("node", async () => {
     if (!r.ok) throw new Error(`${label}: ${r.error}`);
     echoRows(`${label} (${r.version})`, r);
   }
+  // Client CPU time per echoed message (bench/js/cpu.mjs), Node 24: µs, lower is better.
+  const cpuCells = [
+    { size: 65536, conns: 1, window: 8 },
+    { size: 1 << 20, conns: 1, window: 2 },
+    { size: 16, conns: 100, window: 1 },
+    { size: 65536, conns: 100, window: 1 },
+  ];
+  const cpuConfig = JSON.stringify({ cells: cpuCells, rounds: QUICK ? 2 : 4, ms: QUICK ? 400 : 800, warmMs: 200 });
+  const c = lastJson(await run(env.NODE24, [join(here, "cpu.mjs"), url, cpuConfig], { timeout: 600_000 }), "cpu.mjs");
+  if (!c.ok) throw new Error(`cpu.mjs: ${c.error}`);
+  for (const { cell, hybi, ws } of c.results) {
+    const shape = cell.conns === 1 ? `1 conn, window ${cell.window}` : `${cell.conns} conns, window ${cell.window}`;
+    rows.push(row(`client CPU per echoed message, Node 24, ${sizeName(cell.size)}, ${shape}: hybi vs ws`, "µs", hybi.cpuUs, ws.cpuUs, "ws", false));
+  }
 });
 
 // ------------------------------------------------------------------ row 4, compressed (issue 6)
