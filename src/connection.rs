@@ -794,10 +794,10 @@ impl<R: Rng> Connection<R> {
         }
         // An automatic Pong waiting to be added goes before the header, not between it and the payload.
         self.output();
-        let header = Header { fin: true, rsv: 0, opcode: OpCode::Binary, mask: None, len: len as u64 };
-        let mut buf = [0u8; MAX_HEADER_LEN];
-        let n = header.encode(&mut buf);
-        self.out.extend_from_slice(&buf[..n]);
+        frame::push_header(
+            &mut self.out,
+            &Header { fin: true, rsv: 0, opcode: OpCode::Binary, mask: None, len: len as u64 },
+        );
         Ok(true)
     }
 

@@ -240,6 +240,13 @@ fn check_first_byte(b0: u8, rules: &Rules) -> Result<(bool, u8, OpCode), Error> 
     Ok((fin, rsv, opcode))
 }
 
+/// Appends `header`'s bytes to `out`.
+pub(crate) fn push_header(out: &mut Vec<u8>, header: &Header) {
+    let mut buf = [0u8; MAX_HEADER_LEN];
+    let n = header.encode(&mut buf);
+    short::extend(out, &buf[..n]);
+}
+
 /// Appends one whole frame (header, then the payload masked with `mask` if given) to `out`.
 ///
 /// ```
@@ -249,12 +256,9 @@ fn check_first_byte(b0: u8, rules: &Rules) -> Result<(bool, u8, OpCode), Error> 
 /// assert_eq!(out, [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]); // RFC 6455 §5.7
 /// ```
 pub fn encode(out: &mut Vec<u8>, fin: bool, rsv: u8, opcode: OpCode, mask: Option<[u8; 4]>, payload: &[u8]) {
-    let header = Header { fin, rsv, opcode, mask, len: payload.len() as u64 };
-    let mut buf = [0u8; MAX_HEADER_LEN];
-    let n = header.encode(&mut buf);
     // Room for the short copies' constant-length appends too (`short::extend`).
-    out.reserve(n + payload.len() + short::MAX);
-    short::extend(out, &buf[..n]);
+    out.reserve(MAX_HEADER_LEN + payload.len() + short::MAX);
+    push_header(out, &Header { fin, rsv, opcode, mask, len: payload.len() as u64 });
     let start = out.len();
     short::extend(out, payload);
     if let Some(key) = mask {
