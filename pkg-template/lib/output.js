@@ -114,7 +114,7 @@ function taken(conn, ptr, payload) {
   const out = alloc(payload === undefined ? n : n + payload.length);
   if (payload !== undefined) out.set(payload, n);
   if (ptr !== 0) {
-    copy(out, mem, ptr, n);
+    copy(out, 0, mem, ptr, n);
     return out;
   }
   ptr = conn.prepareOutput();
@@ -123,10 +123,13 @@ function taken(conn, ptr, payload) {
   return out;
 }
 
-/** Copies n bytes from src at `from` into dst: a loop when short (a subarray would be an allocation). */
-function copy(dst, src, from, n) {
-  if (n > 64) dst.set(src.subarray(from, from + n));
-  else for (let i = 0; i < n; i++) dst[i] = src[from + i];
+/**
+ * Copies n bytes of src from `from` into dst at `at`, either way across the boundary: a loop when short (`set` of a
+ * small array, and the subarray it may need, cost more than the bytes).
+ */
+function copy(dst, at, src, from, n) {
+  if (n > 64) dst.set(from === 0 && n === src.length ? src : src.subarray(from, from + n), at);
+  else for (let i = 0; i < n; i++) dst[at + i] = src[from + i];
 }
 
 let stagePtr = 0;
@@ -145,9 +148,7 @@ export function sendBinary(conn, data, take = false) {
     conn.sendBinary(data);
     return unstaged(conn, take);
   }
-  const mem = bytes();
-  if (n > 64) mem.set(data, stagePtr);
-  else for (let i = 0; i < n; i++) mem[stagePtr + i] = data[i];
+  copy(bytes(), stagePtr, data, 0, n);
   return sent(conn, conn.sendStaged(n, false, take), take);
 }
 
@@ -216,10 +217,7 @@ export function receive(conn, chunk, sink, st) {
       recvPtr = ptr;
       recvRoom = n;
     }
-    const mem = bytes();
-    if (n === chunk.length) mem.set(chunk, recvPtr);
-    else if (n > 64) mem.set(chunk.subarray(0, n), recvPtr);
-    else for (let i = 0; i < n; i++) mem[recvPtr + i] = chunk[i];
+    copy(bytes(), recvPtr, chunk, 0, n);
     receiving = true;
     let r;
     try {
