@@ -43,7 +43,7 @@ bun=$root/node_modules/.bin/bun
 # target/wasm/ can touch them): the same commands as scripts/build-wasm.sh, into target/bench/wasm-<variant>/
 #   wasm-shipped/    as scripts/build-wasm.sh builds the runtime wasm (hybi_bg.wasm, what `import "hybi"` loads:
 #                    default features, no `codec`)
-#   wasm-simd/       the same with -Ctarget-feature=+simd128
+#   wasm-simd/       the same with -Ctarget-feature=+simd128, and the codec feature (for its `mask`, a codec binding)
 #   wasm-nodeflate/  the same without the deflate feature (size row: the runtime wasm minus deflate)
 #   kernels/         raw kernels (bench/wasm-kernels) at opt-level z (as shipped) and 3, with and without simd128
 wasm_opt=(node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
@@ -67,7 +67,7 @@ build_wasm() { # DIR RUSTFLAGS [cargo args...]
 }
 build_wasm "$out/wasm-shipped" ""
 if want micro || want size; then
-  build_wasm "$out/wasm-simd" "-Ctarget-feature=+simd128"
+  build_wasm "$out/wasm-simd" "-Ctarget-feature=+simd128" --features codec
   mkdir -p "$out/wasm-simd/lib" && cp pkg-template/lib/output.js "$out/wasm-simd/lib/"
   build_wasm "$out/wasm-nodeflate" "" --no-default-features --features getrandom
   mkdir -p "$out/kernels"

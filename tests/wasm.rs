@@ -5,7 +5,7 @@
 mod common;
 use common::take_wasm_output;
 use hybi::wasm::handshake::{build_response, parse_request, WasmClientHandshake};
-use hybi::wasm::{accept_key, Sink, WasmConnection};
+use hybi::wasm::{Sink, WasmConnection};
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -147,11 +147,6 @@ fn bad_requests_carry_the_answer_to_send() {
     let text = String::from_utf8(response).unwrap();
     assert!(text.starts_with("HTTP/1.1 405 "), "{text}");
     assert!(text.contains("Allow: GET"), "{text}");
-}
-
-#[wasm_bindgen_test]
-fn accept_key_example() {
-    assert_eq!(accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 }
 
 /// What `takeOutput` took (its fast path), or the output copied the long way when it said there is more.

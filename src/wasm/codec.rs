@@ -2,6 +2,7 @@
 //! compose a message into frames. Results are plain JS objects; every byte array is an owned copy. (The page's
 //! handshake view uses the handshake bindings: `WasmClientHandshake`, `parseRequest`, `buildResponse`.)
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -183,4 +184,22 @@ pub fn compose_js(
 #[wasm_bindgen(js_name = deflateSupported)]
 pub fn deflate_supported() -> bool {
     cfg!(feature = "deflate")
+}
+
+// The two helpers below are the page's and `hybi/codec`'s; the package's runtime JS calls neither.
+
+/// `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (RFC 6455 §4.2.2).
+#[wasm_bindgen(js_name = acceptKey)]
+pub fn accept_key(key: &str) -> String {
+    crate::handshake::accept_key(key)
+}
+
+/// XORs `data` with `key` (4 bytes) as if it started at payload byte `offset`; returns the result.
+#[wasm_bindgen]
+pub fn mask(data: Vec<u8>, key: &[u8], offset: usize) -> Result<Uint8Array, JsValue> {
+    // `data` is already the copy wasm-bindgen made into wasm memory: mask it in place.
+    let key: [u8; 4] = key.try_into().map_err(|_| JsValue::from(js_sys::TypeError::new("mask key must be 4 bytes")))?;
+    let mut v = data;
+    crate::mask::apply(&mut v, key, offset);
+    Ok(Uint8Array::from(&v[..]))
 }
