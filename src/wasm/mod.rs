@@ -178,7 +178,7 @@ impl WasmConnection {
     /// violation (the Close frame is then waiting in the output). `data` is the copy wasm-bindgen made into wasm
     /// memory, so a masked frame (what a server receives) is unmasked in place there rather than copied again.
     pub fn receive(&mut self, mut data: Vec<u8>, sink: &Sink) -> Result<(), JsValue> {
-        self.conn.receive_mut(&mut data, |event| deliver(sink, event)).map_err(|e| js_error(&e))
+        receive_into(&mut self.conn, &mut data, u64::MAX, sink).map(drop)
     }
 
     /// Makes room for a socket read of `len` bytes and returns where JS writes it ([`wasm_memory`]); the place
@@ -209,7 +209,7 @@ impl WasmConnection {
                 return Err(js_sys::RangeError::new("more bytes than receiveRoom made room for").into());
             };
             let min = if collect_min == 0 { u64::MAX } else { collect_min as u64 };
-            self.conn.receive_collecting(data, min, |event| deliver(sink, event)).map_err(|e| js_error(&e))
+            receive_into(&mut self.conn, data, min, sink)
         });
         match r {
             Ok(None) => 0,
@@ -395,6 +395,17 @@ impl WasmConnection {
 #[wasm_bindgen(js_name = wasmMemory)]
 pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
+}
+
+/// Both receives' one body (`Connection::receive_collecting`; `min` u64::MAX never stops to collect): a copy of the
+/// receive loop, with its sink calls, in each would be 2.7 KB more wasm.
+fn receive_into(
+    conn: &mut Connection<SharedRng>,
+    data: &mut [u8],
+    min: u64,
+    sink: &Sink,
+) -> Result<Option<usize>, JsValue> {
+    conn.receive_collecting(data, min, |event| deliver(sink, event)).map_err(|e| js_error(&e))
 }
 
 /// Where in wasm memory `takeOutput` leaves the length of what it took (a `u32`).
