@@ -764,9 +764,11 @@ export class Session {
 
   sendBinary(bytes) {
     const conn = this.conn;
-    // A server's frame is not masked: when its output goes out now anyway, a large payload is copied once, after
-    // the header the core queues, instead of into wasm memory, into the frame and out again.
-    if (this.server && !this.inFlight && bytes.length >= DIRECT_PAYLOAD) {
+    // A server's frame is not masked: a large payload is copied once, after the header the core queues (and
+    // whatever output it holds), instead of into wasm memory, into the frame and out again; and written now, even
+    // with a write in flight: holding it for the next write would save a system call, not the copies (16 KiB
+    // echo server: user CPU 16–17 → 13 µs a message).
+    if (this.server && bytes.length >= DIRECT_PAYLOAD) {
       const r = conn.sendBinaryHeader(bytes.length);
       if (r === 0xffffffff) throw conn.takeError();
       if (r === 1) {

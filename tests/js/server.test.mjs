@@ -60,6 +60,18 @@ describe("hybi server ← ws client", () => {
     }
   });
 
+  test("small and large messages sent in one go arrive in order, each as it was when sent", async () => {
+    const c = await open("/burst");
+    await sleep(50); // the handshake's write done
+    c.ws.send("go");
+    for (let i = 0; i < 40; i++) {
+      assert.equal(await c.next(), `t${i}`);
+      assert.ok(sameBytes(await c.next(), pattern(i % 3 === 0 ? 1000000 : 10, i)), `binary ${i}`);
+    }
+    c.ws.close(1000);
+    await c.closed;
+  });
+
   test("16 MiB each way (binary and text)", async () => {
     const c = await open(`/big?size=${16 * MiB}&seed=7`);
     assert.ok(sameBytes(await c.next(30000), pattern(16 * MiB, 7)));

@@ -110,6 +110,19 @@ export async function startApp({ perMessageDeflate = false, server: serverOption
             buf.fill(0x11);
           };
           break;
+        case "/burst":
+          // Small messages (held in the core while a write is in flight) between large binary ones (the direct
+          // path, written at once even then): all in the order sent, each as it was when sent (1 MB, so that the
+          // socket's buffer fills and a write that kept the caller's bytes would send them changed).
+          ws.onmessage = () => {
+            for (let i = 0; i < 40; i++) {
+              ws.send(`t${i}`);
+              const buf = pattern(i % 3 === 0 ? 1000000 : 10, i);
+              ws.send(buf);
+              buf.fill(0xee);
+            }
+          };
+          break;
         case "/close-timeout":
           ws.onmessage = (e) => e.data === "close me" && ws.close(1001, "bye");
           break;
