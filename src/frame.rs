@@ -119,7 +119,9 @@ impl Header {
     ///
     /// Fails as early as the bytes allow: everything knowable from the first two bytes is checked
     /// before waiting for the extended length. Partial input is not an error.
-    #[inline]
+    // Always inlined: returned through memory, the header's fields were written as bytes and read back as wider
+    // words (store-forwarding stalls): natively, 16 B frames decode 1.5× as fast inlined.
+    #[inline(always)]
     pub fn parse(buf: &[u8], rules: &Rules) -> Result<Status<Header>, Error> {
         let (b0, b1) = match buf {
             [b0, b1, ..] => (*b0, *b1),
