@@ -43,7 +43,8 @@ bun=$root/node_modules/.bin/bun
 # target/wasm/ can touch them): the same commands as scripts/build-wasm.sh, into target/bench/wasm-<variant>/
 #   wasm-shipped/    as scripts/build-wasm.sh builds the runtime wasm (hybi_bg.wasm, what `import "hybi"` loads:
 #                    default features, no `codec`)
-#   wasm-simd/       the same with -Ctarget-feature=+simd128, and the codec feature (for its `mask`, a codec binding)
+#   wasm-codec/      the same with the codec feature, as hybi_codec_bg.wasm is built (for `mask`, a codec binding)
+#   wasm-simd/       the same with -Ctarget-feature=+simd128, and the codec feature
 #   wasm-nodeflate/  the same without the deflate feature (size row: the runtime wasm minus deflate)
 #   kernels/         raw kernels (bench/wasm-kernels) at opt-level z (as shipped) and 3, with and without simd128
 wasm_opt=(node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
@@ -67,6 +68,7 @@ build_wasm() { # DIR RUSTFLAGS [cargo args...]
 }
 build_wasm "$out/wasm-shipped" ""
 if want micro || want size; then
+  build_wasm "$out/wasm-codec" "" --features codec
   build_wasm "$out/wasm-simd" "-Ctarget-feature=+simd128" --features codec
   mkdir -p "$out/wasm-simd/lib" && cp pkg-template/lib/output.js "$out/wasm-simd/lib/"
   build_wasm "$out/wasm-nodeflate" "" --no-default-features --features getrandom
@@ -86,13 +88,17 @@ if want micro || want size; then
   done
 fi
 
-# ---- the package as scripts/build-pkg.sh lays it out (wasm-shipped + pkg-template; not hybi/codec's own wasm,
-# hybi_codec_bg.wasm, which no benchmark loads), installed into a scratch
+# ---- the package as scripts/build-pkg.sh lays it out (wasm-shipped + pkg-template, and hybi/codec's wasm when the
+# micro rows built it), installed into a scratch
 # project as node_modules/hybi (it has no dependencies); the harness beside it: `hybi` resolves there by name (each
 # runtime's export condition), `ws`/`bufferutil`/`esbuild`/`miniflare` from the root node_modules.
 scratch=$out/scratch
 rm -rf "$out/pkg" && mkdir -p "$out/pkg"
 cp "$out"/wasm-shipped/{hybi.js,hybi.d.ts,hybi_bg.wasm,hybi_bg.wasm.d.ts} "$out/pkg/"
+# The codec wasm (`hybi/codec`), for the mask rows (`mask` is a codec binding): built with the micro rows.
+if [ -f "$out/wasm-codec/hybi_bg.wasm" ]; then
+  cp "$out/wasm-codec/hybi.js" "$out/pkg/hybi_codec.js" && cp "$out/wasm-codec/hybi_bg.wasm" "$out/pkg/hybi_codec_bg.wasm"
+fi
 cp -R pkg-template/. "$out/pkg/"
 scripts/bundle-entries.sh "$out/pkg"
 mkdir -p "$scratch/node_modules"
