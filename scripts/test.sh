@@ -20,7 +20,8 @@ stage() { names+=("$1"); shift; cmds+=("$(printf '%q ' "$@")"); }
 # ---- Stages made of several commands -------------------------------------------------------------------
 fmt_check() {
   cargo fmt --all --check -- --color "$color" &&
-    cargo fmt --check --manifest-path fuzz/Cargo.toml -- --color "$color"
+    cargo fmt --check --manifest-path fuzz/Cargo.toml -- --color "$color" &&
+    cargo fmt --check --manifest-path bench/Cargo.toml -- --color "$color"
 }
 clippy_all() { # the host build, and the wasm32 one (src/wasm/ and tests/wasm*.rs exist only there): as the runtime
   # wasm is built, and with every feature (the codec wasm's `codec`: src/wasm/codec.rs)

@@ -55,7 +55,8 @@ impl hybi::Rng for Fixed {
 async fn connect(port: u16) -> std::io::Result<(TcpStream, Vec<u8>)> {
     let mut sock = TcpStream::connect(("127.0.0.1", port)).await?;
     sock.set_nodelay(true)?;
-    let (req, mut hs) = ClientRequest::new("127.0.0.1").port(port).build(&mut OsRng::new()).map_err(std::io::Error::other)?;
+    let (req, mut hs) =
+        ClientRequest::new("127.0.0.1").port(port).build(&mut OsRng::new()).map_err(std::io::Error::other)?;
     sock.write_all(&req).await?;
     let mut head = Vec::new();
     let mut buf = [0u8; 4096];
