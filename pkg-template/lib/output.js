@@ -118,7 +118,7 @@ function taken(conn, ptr, payload) {
     return out;
   }
   ptr = conn.prepareOutput();
-  out.set(bytes().subarray(ptr, ptr + n));
+  copy(out, 0, bytes(), ptr, n);
   conn.advanceOutput(n);
   return out;
 }
