@@ -49,14 +49,14 @@ bun=$root/node_modules/.bin/bun
 #   kernels/         raw kernels (bench/wasm-kernels) at opt-level z (as shipped) and 3, with and without simd128
 wasm_opt=(node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
-stale() { [ ! -f "$1" ] || [ -n "$(find src Cargo.toml Cargo.lock bench/wasm-kernels scripts/build-wasm.sh -newer "$1" -type f 2>/dev/null | head -1)" ]; }
+. scripts/wasm-cargo.sh
+stale() { [ ! -f "$1" ] || [ -n "$(find src Cargo.toml Cargo.lock bench/wasm-kernels scripts/build-wasm.sh scripts/wasm-cargo.sh -newer "$1" -type f 2>/dev/null | head -1)" ]; }
 build_wasm() { # DIR RUSTFLAGS [cargo args...]
   local dir=$1 flags=$2; shift 2
   local tdir=$out/cargo-$(basename "$dir")
   if stale "$dir/hybi_bg.wasm"; then
     say "wasm: $dir (RUSTFLAGS='$flags' $*)"
-    CARGO_TARGET_DIR=$tdir RUSTFLAGS="$flags" cargo rustc --lib --profile wasm --target wasm32-unknown-unknown \
-      --crate-type cdylib -q "$@"
+    CARGO_TARGET_DIR=$tdir wasm_cargo "$flags" --profile wasm -q "$@"
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
     wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$dir.tmp" --out-name hybi \
       "$tdir/wasm32-unknown-unknown/wasm/hybi.wasm"

@@ -3,15 +3,16 @@
 #   hybi.js, hybi_bg.wasm, hybi.d.ts                    the runtime wasm, loaded by every `import "hybi"`
 #   hybi_codec.js, hybi_codec_bg.wasm, hybi_codec.d.ts  the same plus the `codec` feature (the frame inspector's
 #                                                       `inspect`/`compose`): `hybi/codec` and the www/ page
-#   cargo (cdylib, wasm32) → wasm-bindgen --target web (version pinned to the crate's) → wasm-opt -Oz (npm binaryen),
-# once per wasm. CARGO_FEATURES adds features to both builds; WASM_PROFILE builds both with another cargo profile.
+#   cargo (cdylib, wasm32, by the pinned nightly of scripts/wasm-cargo.sh) → wasm-bindgen --target web (version
+# pinned to the crate's) → wasm-opt -Oz (npm binaryen), once per wasm. CARGO_FEATURES adds features to both builds; WASM_PROFILE builds both with another cargo profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/wasm-cargo.sh
 out=target/wasm
 mkdir -p "$out"
 build() { # NAME PROFILE FEATURES
   local name=$1 profile=$2 features=$3
-  cargo rustc --lib --profile "$profile" --target wasm32-unknown-unknown --crate-type cdylib ${features:+--features "$features"} -q
+  wasm_cargo "" --profile "$profile" ${features:+--features "$features"} -q
   wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$out" --out-name "$name" \
     "target/wasm32-unknown-unknown/$profile/hybi.wasm"
   # Never Debian's binaryen (108): its output crashes on load. The npm package is pinned in package.json.

@@ -6,8 +6,9 @@
 #   rust      rustup targets wasm32-unknown-unknown + thumbv7em-none-eabihf, clippy + rustfmt
 #   fuzz      nightly toolchain + cargo-fuzz
 #   core      rust + fuzz: everything the Rust stages of `make test` use
-#   wasm      rust + wasm-bindgen-cli at the exact version Cargo.toml pins wasm-bindgen to, and the
-#             root package.json's npm packages (wasm-opt from binaryen): what scripts/build-wasm.sh uses
+#   wasm      rust + the release wasm's pinned nightly with rust-src (scripts/wasm-cargo.sh), wasm-bindgen-cli at
+#             the exact version Cargo.toml pins wasm-bindgen to, and the root package.json's npm packages (wasm-opt
+#             from binaryen): what scripts/build-wasm.sh uses
 #   browsers  Debian's chromium + chromium-driver + firefox-esr, and geckodriver
 #   js        npm ci at the root and in tests/js (where there is a package-lock.json), and python
 #             websockets (a reference peer)
@@ -59,6 +60,12 @@ setup_fuzz() {
 setup_wasm() {
   once wasm || return 0
   setup_rust
+  . scripts/wasm-cargo.sh
+  if [[ "$HYBI_WASM_TOOLCHAIN" == nightly* ]] &&
+    ! rustup "+$HYBI_WASM_TOOLCHAIN" component list --installed 2>/dev/null | grep -q '^rust-src'; then
+    log "rustup toolchain install $HYBI_WASM_TOOLCHAIN with rust-src (the release wasm's compiler)"
+    rustup toolchain install "$HYBI_WASM_TOOLCHAIN" --profile minimal --component rust-src
+  fi
   local v
   v=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' Cargo.toml | head -1)
   [ -n "$v" ] || { log "cannot find the pinned wasm-bindgen version (wasm-bindgen = { version = \"=X.Y.Z\" ...) in Cargo.toml"; exit 1; }
