@@ -176,18 +176,25 @@ let recvRoom = 0; // bytes at recvPtr that stay put (WasmConnection.receiveRoom)
 let receiving = false; // a receiveStaged is running (its sink called): its room is in use
 
 /**
- * A binary message of at least this many bytes, from a transport whose chunks stay valid after the call, is
- * collected in JS rather than copied into wasm memory and out again (`Connection::receive_collecting`): its
- * payload is kept as views of the reads it came in and copied once, into the message, when it is complete.
+ * A binary message of at least this many bytes is collected in JS rather than copied into wasm memory and out
+ * again (`Connection::receive_collecting`). From a transport whose chunks stay valid after the call, its payload
+ * is kept as views of the reads it came in and copied once, into the message, when it is complete; from one that
+ * lends them for the call only (lib/transport-deno.js), each is copied into the message as it comes, and the
+ * transport can read straight into the message instead (`readRoom`).
  */
 export const COLLECT_MIN = 16 * 1024;
+// A message copied into as it comes starts this large (or as large as it is, if less) and doubles as its bytes
+// arrive: never allocated by the length its header declares.
+const GROW_MIN = 64 * 1024;
 
 /**
  * A connection's reading state for `receive`: `min`, the least binary payload to collect in JS (0: never, for
- * servers, whose input is masked, and for transports that lend their chunks only for the call).
+ * servers, whose input is masked); `borrowed`, whether the transport's chunks are lent for the call only.
+ * While a message is collected, `parts` (views of the reads) or `buf` (the message, when borrowed) is not null;
+ * `len` is its length and `owed` the bytes still to come.
  */
-export function receiver(min) {
-  return { min, parts: null, owed: 0, len: 0 };
+export function receiver(min, borrowed = false) {
+  return { min, borrowed, parts: null, buf: null, owed: 0, len: 0 };
 }
 
 /**
@@ -197,7 +204,7 @@ export function receiver(min) {
  */
 export function receive(conn, chunk, sink, st) {
   while (chunk.length > 0) {
-    if (st.parts !== null) {
+    if (st.parts !== null || st.buf !== null) {
       chunk = collect(conn, chunk, sink, st);
       continue;
     }
@@ -232,7 +239,8 @@ export function receive(conn, chunk, sink, st) {
     }
     if (r === 0xffffffff) throw conn.takeError();
     // Stopped after the header of a message to collect (r - 1 bytes read): its payload follows.
-    st.parts = [];
+    if (st.borrowed) st.buf = EMPTY;
+    else st.parts = [];
     st.len = st.owed = conn.bytesOwed;
     chunk = chunk.subarray(r - 1);
   }
@@ -263,18 +271,50 @@ function headerOnly(chunk, n, min) {
 /** Keeps what `chunk` holds of the payload being collected; delivers the message once it is whole. */
 function collect(conn, chunk, sink, st) {
   const k = Math.min(st.owed, chunk.length);
-  st.parts.push(k === chunk.length ? chunk : chunk.subarray(0, k));
+  if (st.parts !== null) st.parts.push(k === chunk.length ? chunk : chunk.subarray(0, k));
+  else {
+    const at = st.len - st.owed;
+    // A read made into the message itself (readRoom) is in place already.
+    if (chunk.buffer !== st.buf.buffer || chunk.byteOffset !== at) {
+      grow(st, at + k);
+      st.buf.set(k === chunk.length ? chunk : chunk.subarray(0, k), at);
+    }
+  }
   st.owed -= k;
   const r = conn.collected(k);
   if (r === 0xffffffff) throw conn.takeError();
   if (r === 1) {
-    const parts = st.parts;
-    st.parts = null;
-    const msg = new Uint8Array(st.len);
-    for (let i = 0, at = 0; i < parts.length; at += parts[i].length, i++) msg.set(parts[i], at);
-    sink.binary(msg);
+    let msg = st.buf;
+    if (msg === null) {
+      const parts = st.parts;
+      msg = new Uint8Array(st.len);
+      for (let i = 0, at = 0; i < parts.length; at += parts[i].length, i++) msg.set(parts[i], at);
+    }
+    st.parts = st.buf = null;
+    sink.binary(msg); // whole: `grow` never goes past st.len, and reached it
   }
   return k === chunk.length ? EMPTY : chunk.subarray(k);
+}
+
+/** Makes the message being copied into (st.buf) hold at least `need` bytes, doubling, at most st.len. */
+function grow(st, need) {
+  const cap = st.buf.length;
+  if (need <= cap) return;
+  const b = new Uint8Array(Math.min(st.len, Math.max(need, 4 * cap, GROW_MIN)));
+  b.set(st.buf.subarray(0, st.len - st.owed));
+  st.buf = b;
+}
+
+/**
+ * Where a transport that lends its chunks should read next to land the bytes straight in the message being
+ * collected, or null (no such message, or less than COLLECT_MIN of it still to come). At most what the message
+ * still owes, so a read into it holds nothing else; `receive` then finds the chunk in place and does not copy it.
+ */
+export function readRoom(st) {
+  if (st === null || st.buf === null || st.owed < COLLECT_MIN) return null;
+  const at = st.len - st.owed;
+  grow(st, at + 1);
+  return st.buf.subarray(at);
 }
 
 const EMPTY = new Uint8Array(0);

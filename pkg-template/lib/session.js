@@ -12,7 +12,7 @@
 
 import { deflateOffer, WasmClientHandshake, WasmConnection } from "../hybi.js";
 import { HybiError, lazyHeaders, utf8 } from "./errors.js";
-import { COLLECT_MIN, collecting, receive, receiver, release, sendBinary, sendText, takeOutput } from "./output.js";
+import { COLLECT_MIN, collecting, readRoom, receive, receiver, release, sendBinary, sendText, takeOutput } from "./output.js";
 import { platform } from "./platform.js";
 
 const TEXT = 1;
@@ -540,6 +540,7 @@ export class Session {
     d.listen({
       done: false,
       owed: () => (this.conn ? this.conn.bytesOwed : 0),
+      into: () => readRoom(this.rx),
       data: (chunk) => {
         if (this.finished) return;
         try {
@@ -594,7 +595,9 @@ export class Session {
     const events = this.events;
     let error;
     try {
-      receive(this.conn, chunk, this.sink, (this.rx ??= receiver(this.collectMin())));
+      // Large binary payloads are collected in JS, except a server's (its input is masked: unmasked in wasm).
+      this.rx ??= receiver(this.server ? 0 : COLLECT_MIN, this.transport?.direct?.borrowed === true);
+      receive(this.conn, chunk, this.sink, this.rx);
     } catch (e) {
       error = e;
     }
@@ -620,14 +623,6 @@ export class Session {
     events.length = 0;
     if (error !== undefined) this.fail(HybiError.from(error, "ProtocolError"));
     else this.checkTransport();
-  }
-
-  /**
-   * The least binary payload to collect in JS rather than copy through wasm memory: none for a server (its input
-   * is masked) or a transport that lends its chunks only for the call (lib/transport-deno.js).
-   */
-  collectMin() {
-    return this.server || this.transport?.direct?.borrowed ? 0 : COLLECT_MIN;
   }
 
   onEof() {

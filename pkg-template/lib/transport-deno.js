@@ -6,7 +6,9 @@
 // write is done (Deno.Conn.write holds no reference to the bytes once its promise settles).
 // - Reads go into one buffer per connection, lent to the 'data' listeners for the duration of the call
 //   (`chunksBorrowed`: transport-node copies a chunk it has to queue). While the Session reads a frame that owes
-//   more than the small buffer (`handlers.owed()`), a larger one from a pool shared by all connections is used.
+//   more than the small buffer (`handlers.owed()`), a larger one from a pool shared by all connections is used;
+//   while it collects a large binary message, the read goes straight into the message (`handlers.into()`,
+//   lib/output.js readRoom), which the Session then finds in place.
 // - `end()` half-closes with conn.closeWrite() (closing the whole resource would stop reading too).
 
 import { fromNodeSocket, SocketShim } from "./transport-node.js";
@@ -44,6 +46,8 @@ class DenoSocket extends SocketShim {
   chunksBorrowed = true;
   /** Set by the Session (transport-node's listen): bytes the frame being read still owes. */
   owed = null;
+  /** Set by the Session: where to read the rest of a large binary message straight into it, or null. */
+  into = null;
 
   constructor(conn, prefix) {
     super();
@@ -79,8 +83,10 @@ class DenoSocket extends SocketShim {
         this.emit("data", p);
       }
       while (!this.#paused && !this.#done) {
-        const large = (this.owed?.() ?? 0) > SMALL;
-        const buf = large ? (largeFree.pop() ?? new Uint8Array(LARGE)) : (this.#small ??= new Uint8Array(SMALL));
+        const room = this.into?.() ?? null; // the message itself: no copy out of a read buffer
+        const large = room === null && (this.owed?.() ?? 0) > SMALL;
+        const buf =
+          room ?? (large ? (largeFree.pop() ?? new Uint8Array(LARGE)) : (this.#small ??= new Uint8Array(SMALL)));
         let n;
         try {
           n = await this.#conn.read(buf);

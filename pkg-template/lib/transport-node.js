@@ -142,6 +142,8 @@ class NodeDuplex {
     this.handlers = handlers;
     // A socket that sizes its reads (lib/transport-deno.js) asks how many bytes the frame being read owes.
     if ("owed" in this.sock) this.sock.owed = handlers.owed ?? null;
+    // One that lends its chunks (lib/transport-deno.js) asks where to read a message it can land in place.
+    if ("into" in this.sock) this.sock.into = handlers.into ?? null;
     const w = this.waiter;
     this.waiter = null;
     w?.resolve({ value: undefined, done: true });

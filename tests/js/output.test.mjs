@@ -9,7 +9,9 @@ import { pattern } from "./helpers/client.mjs";
 const pkg = new URL("../node_modules/hybi/", import.meta.url);
 await import(new URL("hybi.node.js", pkg)); // loads the wasm
 const glue = await import(new URL("hybi.js", pkg));
-const { COLLECT_MIN, receive, receiver, release, sendBinary, sendText, takeOutput } = await import(new URL("lib/output.js", pkg));
+const { COLLECT_MIN, readRoom, receive, receiver, release, sendBinary, sendText, takeOutput } = await import(
+  new URL("lib/output.js", pkg)
+);
 
 // Servers: frames are not masked, so the output is predictable.
 const server = () => new glue.WasmConnection(true, 0, 0, 0, true, 0);
@@ -45,13 +47,20 @@ test("once its writes are released, a slab is used again (no fresh memory per sl
   c.free();
 });
 
-test("large binary payloads collected in JS arrive whole, in order, however the reads split them", () => {
-  // What a server sends (unmasked): large binary messages (collected) between text, pings, small binary, a
-  // fragmented binary message (read by the connection) and one message just under the threshold.
+// Bytes with no period (pattern() repeats every 256 bytes: a payload misplaced by a multiple of that would pass).
+function noise(n, seed) {
+  const b = new Uint8Array(n);
+  let x = seed >>> 0;
+  for (let i = 0; i < n; i++) b[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
+  return b;
+}
+
+/** What a server sends (unmasked) to test collecting: the wire bytes, and what a reader should get from them. */
+function collectWire() {
+  // Large binary messages (collected) between text, pings, small binary, a fragmented binary message (read by
+  // the connection) and one message just under the threshold.
   const tx = server();
   const expected = [];
-  // Bytes as length + digest: a mismatch reads at a glance (a diff of 300,000 numbers does not).
-  const digest = (b) => `${b.length} bytes, sha1 ${createHash("sha1").update(b).digest("hex")}`;
   const add = (kind, data) => {
     if (kind === "text") sendText(tx, data);
     else if (kind === "binary") sendBinary(tx, data);
@@ -59,52 +68,117 @@ test("large binary payloads collected in JS arrive whole, in order, however the 
     expected.push([kind, kind === "text" ? data : digest(data)]);
   };
   add("text", "before");
-  add("binary", pattern(70000, 1));
-  add("ping", pattern(5, 2));
-  add("binary", pattern(COLLECT_MIN, 3));
-  add("binary", pattern(COLLECT_MIN - 1, 4));
-  add("binary", pattern(300000, 5));
-  add("binary", pattern(20000, 6));
+  add("binary", noise(70000, 1));
+  add("ping", noise(5, 2));
+  add("binary", noise(COLLECT_MIN, 3));
+  add("binary", noise(COLLECT_MIN - 1, 4));
+  add("binary", noise(300000, 5));
+  add("binary", noise(20000, 6));
+  add("binary", noise((1 << 20) + 3, 9));
   // A fragmented message, framed by hand (a server's frames are unmasked): Binary without FIN, then a
   // Continuation with FIN, each with a 16-bit length.
   const head = new Uint8Array(takeOutput(tx));
   const frame = (first, payload) => [first, 126, payload.length >> 8, payload.length & 0xff, ...payload];
-  const fragments = [...frame(0x02, pattern(30000, 7)), ...frame(0x80, pattern(30000, 8))];
-  expected.push(["binary", digest(new Uint8Array([...pattern(30000, 7), ...pattern(30000, 8)]))]);
+  const fragments = [...frame(0x02, noise(30000, 7)), ...frame(0x80, noise(30000, 8))];
+  expected.push(["binary", digest(new Uint8Array([...noise(30000, 7), ...noise(30000, 8)]))]);
   add("text", "after");
-  const wire = new Uint8Array([...head, ...fragments, ...new Uint8Array(takeOutput(tx))]);
+  const tail = new Uint8Array(takeOutput(tx));
+  const wire = new Uint8Array(head.length + fragments.length + tail.length);
+  wire.set(head);
+  wire.set(fragments, head.length);
+  wire.set(tail, head.length + fragments.length);
   tx.free();
+  return { wire, expected };
+}
+
+// Bytes as length + digest: a mismatch reads at a glance (a diff of 300,000 numbers does not).
+const digest = (b) => `${b.length} bytes, sha1 ${createHash("sha1").update(b).digest("hex")}`;
+
+function splits() {
   let seed = 12345;
   const rand = (n) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n) + 1;
-  for (const [label, split] of [
-    ["one read", () => wire.length],
+  return [
+    ["one read", () => Infinity],
     ["1-byte reads", () => 1],
     ["uneven reads up to 64 KiB", () => rand(65536)],
     ["uneven small reads", () => rand(3000)],
     ["reads larger than 64 KiB", () => 65536 + rand(200000)],
-  ]) {
-    const rx = new glue.WasmConnection(false, 0, 0, 0, false, 0);
-    const st = receiver(COLLECT_MIN);
-    const got = [];
-    const sink = {
-      text: (t) => got.push(["text", t]),
-      binary: (b) => got.push(["binary", digest(b)]),
-      ping: (b) => got.push(["ping", digest(b)]),
-      pong() {},
-      close() {},
-    };
-    let collected = 0;
-    for (let off = 0; off < wire.length; ) {
-      // Each read its own buffer, as a Node socket's: the collected payload keeps views of them.
-      const n = Math.min(split(), wire.length - off);
-      receive(rx, wire.slice(off, off + n), sink, st);
-      if (st.parts !== null) collected++;
-      off += n;
+  ];
+}
+
+/** A client reading `wire` in reads of split() bytes; `lend` as transport-deno.js does (see the tests). */
+function readAll(wire, split, lend, into = false) {
+  const rx = new glue.WasmConnection(false, 0, 0, 0, false, 0);
+  const st = receiver(COLLECT_MIN, lend);
+  const got = [];
+  const stats = { collected: 0, inPlace: 0, maxOver: 0 };
+  const sink = {
+    text: (t) => got.push(["text", t]),
+    binary: (b) => got.push(["binary", digest(b)]),
+    ping: (b) => got.push(["ping", digest(b)]),
+    pong() {},
+    close() {},
+  };
+  const lent = new Uint8Array(300000); // the transport's one read buffer, overwritten after every call
+  for (let off = 0; off < wire.length; ) {
+    let n = Math.min(split(), wire.length - off);
+    let chunk;
+    const room = into ? readRoom(st) : null;
+    if (room !== null) {
+      // As transport-deno.js does: the read lands in the message itself, at most what it still owes.
+      n = Math.min(n, room.length);
+      room.set(wire.subarray(off, off + n));
+      chunk = room.subarray(0, n);
+      stats.inPlace += n;
+    } else if (lend) {
+      n = Math.min(n, lent.length);
+      lent.set(wire.subarray(off, off + n));
+      chunk = lent.subarray(0, n);
+    } else chunk = wire.slice(off, off + n); // each read its own buffer, as a Node socket's
+    receive(rx, chunk, sink, st);
+    if (lend && room === null) lent.fill(0xee, 0, n); // lent for the call only
+    if (st.parts !== null || st.buf !== null) stats.collected++;
+    if (st.buf !== null) {
+      // The message grows as its bytes come, never by the length its header declares.
+      const have = st.len - st.owed;
+      stats.maxOver = Math.max(stats.maxOver, st.buf.length - Math.max(64 * 1024, 4 * have));
     }
-    assert.equal(rx.bytesOwed, 0, label);
-    assert.equal(st.parts, null, `${label}: nothing left half collected`);
+    off += n;
+  }
+  assert.equal(rx.bytesOwed, 0);
+  assert.equal(st.parts, null, "nothing left half collected");
+  assert.equal(st.buf, null, "nothing left half copied");
+  rx.free();
+  return { got, stats };
+}
+
+test("large binary payloads collected in JS arrive whole, in order, however the reads split them", () => {
+  const { wire, expected } = collectWire();
+  for (const [label, split] of splits()) {
+    const { got, stats } = readAll(wire, split, false);
     assert.deepEqual(got, expected, label);
-    if (label !== "one read") assert.ok(collected > 0, `${label}: payloads were collected in JS`);
-    rx.free();
+    if (label !== "one read") assert.ok(stats.collected > 0, `${label}: payloads were collected in JS`);
+  }
+});
+
+test("from a transport that lends its reads, large payloads are copied into the message as they come", () => {
+  const { wire, expected } = collectWire();
+  for (const [label, split] of splits()) {
+    const { got, stats } = readAll(wire, split, true);
+    assert.deepEqual(got, expected, label);
+    if (label !== "one read") assert.ok(stats.collected > 0, `${label}: payloads were collected in JS`);
+    assert.ok(stats.maxOver <= 0, `${label}: the message never outgrew 4× its bytes (or 64 KiB): ${stats.maxOver}`);
+  }
+});
+
+test("a transport that lends its reads can read straight into the message (readRoom), with no copy", () => {
+  const { wire, expected } = collectWire();
+  for (const [label, split] of splits()) {
+    if (label === "one read") continue; // nothing left to read into
+    const { got, stats } = readAll(wire, split, true, true);
+    assert.deepEqual(got, expected, label);
+    assert.ok(stats.maxOver <= 0, `${label}: the message never outgrew 4× its bytes (or 64 KiB): ${stats.maxOver}`);
+    // Most of the 1 MiB message at least (a read into it stops where it ends, and its last 16 KiB are copied).
+    assert.ok(stats.inPlace > 1000000, `${label}: bytes read into the message itself: ${stats.inPlace}`);
   }
 });

@@ -15,9 +15,11 @@ function check(cond, what) {
   if (!cond) throw new Error(`check failed: ${what}`);
 }
 
-function pattern(n) {
+// Bytes with no period, so that a payload put back in the wrong place cannot compare equal.
+function pattern(n, seed = 1) {
   const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 31) & 255;
+  let x = seed;
+  for (let i = 0; i < n; i++) b[i] = (x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 24;
   return b;
 }
 
@@ -50,21 +52,26 @@ async function webSocketEcho(url, options) {
     "open",
   );
   const big = pattern(70000);
+  // Large ones back to back (each runtime collects them its own way: views of Node's and Bun's reads, Deno's
+  // read straight into the message, workerd's BYOB reads), and one just under the size collected.
+  const large = [pattern(16 * 1024, 2), pattern(100003, 3), pattern((1 << 20) + 5, 4), pattern(16 * 1024 - 1, 5)];
   ws.send("hello");
   ws.send(new Uint8Array([1, 2, 3]));
   ws.send(big);
+  for (const m of large) ws.send(m);
   await timeout(
     new Promise((r) => {
-      wake = () => messages.length >= 3 && r();
+      wake = () => messages.length >= 3 + large.length && r();
       wake();
     }),
     10000,
-    "3 echoes",
+    "echoes",
   );
   check(messages[0] === "hello", "text echo");
   const show = (m) => (typeof m === "string" ? JSON.stringify(m.slice(0, 20)) : `${Object.prototype.toString.call(m)}(${m?.byteLength}) [${[...new Uint8Array(m ?? new ArrayBuffer(0)).slice(0, 8)]}]`);
   check(same(messages[1], new Uint8Array([1, 2, 3])), `binary echo: got ${show(messages[1])}`);
   check(same(messages[2], big), `70000-byte echo: got ${show(messages[2])}`);
+  large.forEach((m, i) => check(same(messages[3 + i], m), `${m.length}-byte echo: got ${show(messages[3 + i])}`));
   const rtt = await timeout(ws.ping("are you there"), 5000, "pong");
   check(typeof rtt === "number", "ping resolves with the round trip");
   check(ws.protocol === "chat", "subprotocol");
