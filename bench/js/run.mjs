@@ -262,6 +262,7 @@ await group("runtimes", async () => {
 await group("server", async () => {
   const hybi = await startServer(env.NODE24, [join(here, "server.mjs"), "hybi"]);
   const ws = await startServer(env.NODE24, [join(here, "server.mjs"), "ws"]);
+  const wsNb = await startServer(env.NODE24, [join(here, "server.mjs"), "ws-nodebuffer"]);
   try {
     const ms = QUICK ? 700 : 1500;
     for (const size of [20, 16 << 10]) {
@@ -270,17 +271,23 @@ await group("server", async () => {
         if (r.failed) throw new Error(`${r.failed} connections failed`);
         return r.rate;
       };
-      const res = await alternate({ hybi: load(hybi.port), ws: load(ws.port) }, { warmup: 1, rounds: QUICK ? 3 : 5 });
-      log(`server ${sizeName(size)}: hybi ${Math.round(res.hybi.median)} msg/s, ws ${Math.round(res.ws.median)} msg/s`);
-      const r = row(`server in Node 24, 100 conns, ${sizeName(size)}, window 4 (native load generator): hybi vs ws`, "msg/s", res.hybi.median, res.ws.median, "ws WebSocketServer", true, {
-        runs: { hybi: res.hybi.runs.map(Math.round), peer: res.ws.runs.map(Math.round) },
-      });
-      if (res.hybi.error || res.ws.error) r.error = (res.hybi.error ?? res.ws.error).slice(0, 300);
-      rows.push(r);
+      const res = await alternate({ hybi: load(hybi.port), ws: load(ws.port), wsNb: load(wsNb.port) }, { warmup: 1, rounds: QUICK ? 3 : 5 });
+      log(`server ${sizeName(size)}: hybi ${Math.round(res.hybi.median)} msg/s, ws ${Math.round(res.ws.median)} msg/s, ws nodebuffer ${Math.round(res.wsNb.median)} msg/s`);
+      for (const [peer, label, name] of [
+        [res.ws, "hybi vs ws", "ws WebSocketServer (binaryType arraybuffer)"],
+        [res.wsNb, "hybi vs ws with its default binaryType nodebuffer (views of its reads, no copy; for understanding)", "ws WebSocketServer (nodebuffer)"],
+      ]) {
+        const r = row(`server in Node 24, 100 conns, ${sizeName(size)}, window 4 (native load generator): ${label}`, "msg/s", res.hybi.median, peer.median, name, true, {
+          runs: { hybi: res.hybi.runs.map(Math.round), peer: peer.runs.map(Math.round) },
+        });
+        if (res.hybi.error || peer.error) r.error = (res.hybi.error ?? peer.error).slice(0, 300);
+        rows.push(r);
+      }
     }
   } finally {
     await hybi.stop();
     await ws.stop();
+    await wsNb.stop();
   }
 });
 

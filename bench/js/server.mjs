@@ -1,9 +1,10 @@
-// Row 6: an echo server in Node, driven by the native load generator. `node server.mjs hybi|ws` → prints
-// `listening PORT`, serves 127.0.0.1 until killed.
-//   hybi: hybi's WebSocketServer (node:net underneath), perMessageDeflate off, as its users would run it.
-//   ws:   ws's WebSocketServer, perMessageDeflate off (the load generator offers no extension anyway).
-// Both echo every message back as they receive it (hybi with binaryType "arraybuffer", ws with its default
-// nodebuffer: each as its users would run it).
+// Row 6: an echo server in Node, driven by the native load generator. `node server.mjs hybi|ws|ws-nodebuffer` →
+// prints `listening PORT`, serves 127.0.0.1 until killed.
+//   hybi:           hybi's WebSocketServer (node:net underneath), perMessageDeflate off.
+//   ws:             ws's WebSocketServer, perMessageDeflate off (the load generator offers no extension anyway).
+// Each echoes every message back as it receives it, with binaryType "arraybuffer" (the issue: equal settings on
+// both sides; a WHATWG WebSocket has no nodebuffer). ws-nodebuffer is ws with its default binaryType, which hands
+// out views of its reads, unmasked in place, where an ArrayBuffer is a copy: a row for understanding.
 
 const which = process.argv[2];
 if (which === "hybi") {
@@ -18,16 +19,17 @@ if (which === "hybi") {
   });
   const { port } = await server.listen({ hostname: "127.0.0.1", port: 0 });
   console.log(`listening ${port}`);
-} else if (which === "ws") {
+} else if (which === "ws" || which === "ws-nodebuffer") {
   const { WebSocketServer } = await import("ws");
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false }, () =>
     console.log(`listening ${wss.address().port}`),
   );
   wss.on("connection", (ws) => {
+    if (which === "ws") ws.binaryType = "arraybuffer";
     ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
     ws.on("error", () => {});
   });
 } else {
-  console.error("usage: server.mjs hybi|ws");
+  console.error("usage: server.mjs hybi|ws|ws-nodebuffer");
   process.exit(2);
 }
