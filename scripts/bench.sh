@@ -47,7 +47,7 @@ bun=$root/node_modules/.bin/bun
 #   wasm-simd/       the same with -Ctarget-feature=+simd128, and the codec feature
 #   wasm-nodeflate/  the same without the deflate feature (size row: the runtime wasm minus deflate)
 #   kernels/         raw kernels (bench/wasm-kernels) at opt-level z (as shipped) and 3, with and without simd128
-wasm_opt=(node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+wasm_opt=(node_modules/.bin/wasm-opt -Oz --converge --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
 . scripts/wasm-cargo.sh
 stale() { [ ! -f "$1" ] || [ -n "$(find src Cargo.toml Cargo.lock bench/wasm-kernels scripts/build-wasm.sh scripts/wasm-cargo.sh -newer "$1" -type f 2>/dev/null | head -1)" ]; }

@@ -16,7 +16,8 @@ build() { # NAME PROFILE FEATURES
   wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$out" --out-name "$name" \
     "target/wasm32-unknown-unknown/$profile/hybi.wasm"
   # Never Debian's binaryen (108): its output crashes on load. The npm package is pinned in package.json.
-  node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  # --strip-target-features: a linker's note (148 bytes) nothing reads at run time.
+  node_modules/.bin/wasm-opt -Oz --converge --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.opt.wasm"
   # Written beside, then moved: an interrupted or concurrent run never leaves a half-written wasm in place.
