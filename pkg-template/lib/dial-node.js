@@ -11,9 +11,35 @@ export { fromNodeSocket };
 // module namespace, about 0.5 ms of a cold start. The latter: older Bun, as in init/node-fs.js.
 export const net = process.getBuiltinModule?.("node:net") ?? import.meta.require("node:net");
 
-function tcp(host, port, signal) {
+// Node reads a plain TCP client socket into one buffer shared by all of them (net.connect's `onread`), not into a
+// fresh 64 KiB allocation per read pushed through the socket's stream: each read is handed to the 'data' listeners
+// (lib/transport-node.js) for the duration of the call only, as Deno's are (`chunksBorrowed`). About 1 µs less CPU
+// per read, and no allocation per read. One buffer serves every socket: a read is made into it just before its
+// callback, which consumes or copies the bytes before returning.
+let shared = null;
+
+/** net.connect's `onread` for the socket `get()` returns: its reads emitted as lent 'data' chunks. */
+function lentReads(get) {
+  shared ??= new Uint8Array(64 * 1024);
+  return {
+    buffer: shared,
+    callback(n, buf) {
+      const s = get();
+      // A plain Uint8Array, not a Buffer: a lent chunk is kept with slice(), which is a view on a Buffer.
+      const chunk = new Uint8Array(buf.buffer, buf.byteOffset, n);
+      // Kept (a copy) until the transport listens; nothing is read between 'connect' and then but a server's
+      // early bytes.
+      if (s.listenerCount("data") === 0) (s.early ??= []).push(chunk.slice());
+      else s.emit("data", chunk);
+    },
+  };
+}
+
+function tcp(host, port, signal, lend = false) {
   return new Promise((resolve, reject) => {
-    const s = net.connect({ host, port, allowHalfOpen: true });
+    let s = null;
+    s = net.connect({ host, port, allowHalfOpen: true, ...(lend ? { onread: lentReads(() => s) } : {}) });
+    if (lend) s.chunksBorrowed = true;
     const onAbort = () => s.destroy(signal.reason ?? new Error("aborted"));
     signal?.addEventListener("abort", onAbort, { once: true });
     s.once("connect", () => {
@@ -113,7 +139,7 @@ export async function dialNode({ hostname, port, tls: secure, tlsOptions, proxy,
   } else if (secure) {
     sock = await tlsConnect(tlsFor(hostname, port, tlsOptions), signal);
   } else {
-    sock = await tcp(hostname, port, signal);
+    sock = await tcp(hostname, port, signal, true);
   }
   if (signal?.aborted) {
     sock.destroy();

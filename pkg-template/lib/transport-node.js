@@ -38,9 +38,10 @@ class NodeDuplex {
     this.sockPaused = false;
     this.delivering = false;
     this.closed = RESOLVED;
-    // A socket whose 'data' chunks are only lent for the call (lib/transport-deno.js) is copied when queued.
+    // A socket whose 'data' chunks are only lent for the call (lib/transport-deno.js, and Node's plain TCP client
+    // sockets: lib/dial-node.js) is copied when queued.
     this.borrowed = sock.chunksBorrowed === true;
-    sock.on("data", (d) => {
+    const onData = (d) => {
       if (this.readDone) return;
       const h = this.handlers;
       if (h !== null && !this.held && this.queue.length === 0 && !this.delivering) {
@@ -51,7 +52,10 @@ class NodeDuplex {
       this.queued += d.byteLength;
       if (h === null) this.wake();
       this.flow();
-    });
+    };
+    sock.on("data", onData);
+    // Read before this listened (lib/dial-node.js keeps those, copied).
+    if (sock.early) for (const d of sock.early.splice(0)) onData(d);
     const end = () => {
       if (this.readDone) return;
       this.readDone = true;
