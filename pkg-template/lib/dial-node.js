@@ -11,7 +11,7 @@ export { fromNodeSocket };
 // module namespace, about 0.5 ms of a cold start. The latter: older Bun, as in init/node-fs.js.
 export const net = process.getBuiltinModule?.("node:net") ?? import.meta.require("node:net");
 
-// Node reads a plain TCP client socket into one buffer shared by all of them (net.connect's `onread`), not into a
+// Node reads a client socket (plain TCP or TLS) into one buffer shared by all of them (`onread`), not into a
 // fresh 64 KiB allocation per read pushed through the socket's stream: each read is handed to the 'data' listeners
 // (lib/transport-node.js) for the duration of the call only, as Deno's are (`chunksBorrowed`). About 1 µs less CPU
 // per read, and no allocation per read. One buffer serves every socket: a read is made into it just before its
@@ -58,7 +58,10 @@ let tlsModule = null;
 async function tlsConnect(options, signal) {
   const tls = (tlsModule ??= (await import("node:tls")).default);
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ ...options, allowHalfOpen: true });
+    // Decrypted reads lent from the shared buffer too (node:tls takes net.connect's `onread`).
+    let s = null;
+    s = tls.connect({ ...options, allowHalfOpen: true, onread: lentReads(() => s) });
+    s.chunksBorrowed = true;
     const onAbort = () => s.destroy(signal.reason ?? new Error("aborted"));
     signal?.addEventListener("abort", onAbort, { once: true });
     s.once("secureConnect", () => {
