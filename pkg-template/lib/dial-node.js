@@ -27,10 +27,13 @@ function lentReads(get) {
       const s = get();
       // A plain Uint8Array, not a Buffer: a lent chunk is kept with slice(), which is a view on a Buffer.
       const chunk = new Uint8Array(buf.buffer, buf.byteOffset, n);
-      // Kept (a copy) until the transport listens; nothing is read between 'connect' and then but a server's
-      // early bytes.
-      if (s.listenerCount("data") === 0) (s.early ??= []).push(chunk.slice());
-      else s.emit("data", chunk);
+      // Kept (a copy) until the transport listens, and reading paused until then (the transport resumes it): a
+      // server's early bytes, read between 'connect' and the transport's start, if ever.
+      if (s.listenerCount("data") > 0) s.emit("data", chunk);
+      else {
+        (s.early ??= []).push(chunk.slice());
+        s.pause();
+      }
     },
   };
 }
