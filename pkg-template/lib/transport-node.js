@@ -38,8 +38,8 @@ class NodeDuplex {
     this.sockPaused = false;
     this.delivering = false;
     this.closed = RESOLVED;
-    // A socket whose 'data' chunks are only lent for the call (lib/transport-deno.js, and Node's plain TCP client
-    // sockets: lib/dial-node.js) is copied when queued.
+    // A socket whose 'data' chunks are only lent for the call (lib/transport-deno.js, and Node's client sockets:
+    // lib/dial-node.js) is copied when queued.
     this.borrowed = sock.chunksBorrowed === true;
     const onData = (d) => {
       if (this.readDone) return;

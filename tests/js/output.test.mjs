@@ -106,7 +106,10 @@ function splits() {
   ];
 }
 
-/** A client reading `wire` in reads of split() bytes; `lend` as transport-deno.js does (see the tests). */
+/**
+ * A client reading `wire` in reads of split() bytes; `lend`: into one buffer reused for every read, as Deno's and
+ * Node's client sockets do; `into`: into the message when readRoom offers it, as transport-deno.js does.
+ */
 function readAll(wire, split, lend, into = false) {
   const rx = new glue.WasmConnection(false, 0, 0, 0, false, 0);
   const st = receiver(COLLECT_MIN, lend);
