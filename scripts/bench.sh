@@ -47,8 +47,6 @@ bun=$root/node_modules/.bin/bun
 #   wasm-simd/       the same with -Ctarget-feature=+simd128, and the codec feature
 #   wasm-nodeflate/  the same without the deflate feature (size row: the runtime wasm minus deflate)
 #   kernels/         raw kernels (bench/wasm-kernels) at opt-level z (as shipped) and 3, with and without simd128
-wasm_opt=(node_modules/.bin/wasm-opt -Oz --converge --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
-  --enable-mutable-globals --enable-reference-types --enable-multivalue)
 . scripts/wasm-cargo.sh
 stale() { [ ! -f "$1" ] || [ -n "$(find src Cargo.toml Cargo.lock bench/wasm-kernels scripts/build-wasm.sh scripts/wasm-cargo.sh -newer "$1" -type f 2>/dev/null | head -1)" ]; }
 build_wasm() { # DIR RUSTFLAGS [cargo args...]
@@ -62,7 +60,7 @@ build_wasm() { # DIR RUSTFLAGS [cargo args...]
       "$tdir/wasm32-unknown-unknown/wasm/hybi.wasm"
     local extra=()
     [[ "$flags" == *simd128* ]] && extra=(--enable-simd)
-    "${wasm_opt[@]}" "${extra[@]}" "$dir.tmp/hybi_bg.wasm" -o "$dir.tmp/hybi_bg.wasm"
+    "${WASM_OPT[@]}" "${extra[@]}" "$dir.tmp/hybi_bg.wasm" -o "$dir.tmp/hybi_bg.wasm"
     rm -rf "$dir" && mv "$dir.tmp" "$dir"
   fi
 }

@@ -4,7 +4,8 @@
 #   hybi_codec.js, hybi_codec_bg.wasm, hybi_codec.d.ts  the same plus the `codec` feature (the frame inspector's
 #                                                       `inspect`/`compose`): `hybi/codec` and the www/ page
 #   cargo (cdylib, wasm32, by the pinned nightly of scripts/wasm-cargo.sh) → wasm-bindgen --target web (version
-# pinned to the crate's) → wasm-opt -Oz (npm binaryen), once per wasm. CARGO_FEATURES adds features to both builds; WASM_PROFILE builds both with another cargo profile.
+# pinned to the crate's) → wasm-opt -Oz (npm binaryen; flags in scripts/wasm-cargo.sh), once per wasm.
+# CARGO_FEATURES adds features to both builds; WASM_PROFILE builds both with another cargo profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/wasm-cargo.sh
@@ -15,11 +16,7 @@ build() { # NAME PROFILE FEATURES
   wasm_cargo "" --profile "$profile" ${features:+--features "$features"} -q
   wasm-bindgen --target web --remove-name-section --remove-producers-section --out-dir "$out" --out-name "$name" \
     "target/wasm32-unknown-unknown/$profile/hybi.wasm"
-  # Never Debian's binaryen (108): its output crashes on load. The npm package is pinned in package.json.
-  # --strip-target-features: a linker's note (148 bytes) nothing reads at run time.
-  node_modules/.bin/wasm-opt -Oz --converge --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$out/${name}_bg.wasm" -o "$out/${name}_bg.opt.wasm"
+  "${WASM_OPT[@]}" "$out/${name}_bg.wasm" -o "$out/${name}_bg.opt.wasm"
   # Written beside, then moved: an interrupted or concurrent run never leaves a half-written wasm in place.
   mv "$out/${name}_bg.opt.wasm" "$out/${name}_bg.wasm"
   local raw gz

@@ -1,4 +1,5 @@
-# Sourced by scripts/build-wasm.sh, scripts/bench.sh and scripts/setup.sh: how the release wasms are compiled.
+# Sourced by scripts/build-wasm.sh, scripts/bench.sh and scripts/setup.sh: how the release wasms are compiled and
+# optimised.
 #
 # A pinned nightly, for two unstable flags that take about 10% off the gzip'd wasm (runtime wasm without deflate
 # 34.0 → 30.6 KB, with it 56.6 → 50.5 KB): -Zbuild-std compiles std with the wasm profile's settings instead of
@@ -20,3 +21,10 @@ wasm_cargo() {
     RUSTFLAGS="$flags" cargo "+$HYBI_WASM_TOOLCHAIN" rustc --lib --target wasm32-unknown-unknown --crate-type cdylib "$@"
   fi
 }
+
+# wasm-opt and its flags, for every release wasm (add --enable-simd for a simd128 build). Never Debian's binaryen
+# (108): its output crashes on load; the npm package is pinned in package.json. --strip-target-features: a
+# linker's note (148 bytes) nothing reads at run time.
+WASM_OPT=(node_modules/.bin/wasm-opt -Oz --converge --strip-target-features --enable-bulk-memory
+  --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types
+  --enable-multivalue)
