@@ -71,6 +71,10 @@ class HybiErrorEvent extends Event {
   }
 }
 
+for (const [C, tag] of [[HybiCloseEvent, "CloseEvent"], [HybiMessageEvent, "MessageEvent"], [HybiErrorEvent, "ErrorEvent"]]) {
+  Object.defineProperty(C.prototype, Symbol.toStringTag, { value: tag, configurable: true });
+}
+
 function usable(C, init) {
   try {
     const e = new C("x", init);
@@ -100,4 +104,24 @@ function builtin(name, init) {
 
 export const CloseEvent = builtin("CloseEvent", { code: 4000, reason: "r", wasClean: true }) ?? HybiCloseEvent;
 export const MessageEvent = builtin("MessageEvent", { data: 1, origin: "o" }) ?? HybiMessageEvent;
+
+/**
+ * The class of the message events hybi's WebSocket dispatches: MessageEvent, except in Bun, whose builtin one
+ * costs about 300 ns more per message to construct and dispatch than an Event subclass (523 vs 231 ns measured in
+ * Bun 1.4; 16 B echo +8%). There, hybi's own class with the builtin's prototype spliced into its chain, so that
+ * `instanceof MessageEvent` holds and its toStringTag is MessageEvent's; its getters are hybi's.
+ */
+export const DispatchedMessageEvent =
+  typeof process === "object" && process.versions?.bun && MessageEvent !== HybiMessageEvent
+    ? withPrototypeOf(HybiMessageEvent, MessageEvent)
+    : MessageEvent;
+
+function withPrototypeOf(Own, Builtin) {
+  class Spliced extends Own {}
+  const proto = Object.getOwnPropertyDescriptors(Own.prototype);
+  delete proto.constructor;
+  Object.setPrototypeOf(Spliced.prototype, Builtin.prototype);
+  Object.defineProperties(Spliced.prototype, proto);
+  return Spliced;
+}
 export const ErrorEvent = builtin("ErrorEvent", { message: "m", error: new Error("s") }) ?? HybiErrorEvent;

@@ -1,7 +1,7 @@
 // WHATWG-compatible WebSocket over hybi's wasm core, plus hybi's options (headers, timeouts, ping, proxy, socket…).
 
 import { checkCloseArgs, HybiError, utf8Length } from "./errors.js";
-import { CloseEvent, ErrorEvent, MessageEvent } from "./events.js";
+import { CloseEvent, DispatchedMessageEvent, ErrorEvent } from "./events.js";
 import { kServer, kTerminate } from "./internal.js";
 import {
   CLOSED,
@@ -103,7 +103,7 @@ export class WebSocket extends EventTarget {
         if (typeof data !== "string") {
           data = this.#binaryType === "arraybuffer" ? data.buffer : new Blob([data]);
         }
-        this.dispatchEvent(new MessageEvent("message", { data, origin: this.#origin ?? "" }));
+        this.dispatchEvent(new DispatchedMessageEvent("message", { data, origin: this.#origin ?? "" }));
       },
       onClosing: () => {
         if (this.#readyState === OPEN) this.#readyState = CLOSING;

@@ -2,7 +2,7 @@
 // `websockets` server. Every case runs against both.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { WebSocket, HybiError } from "hybi";
+import { CloseEvent, ErrorEvent, HybiError, MessageEvent, WebSocket } from "hybi";
 import { client, pattern, sameBytes, withTimeout } from "./helpers/client.mjs";
 import { PEERS, startPeer } from "./helpers/peers.mjs";
 import { startProxy } from "./helpers/proxy.mjs";
@@ -337,6 +337,20 @@ for (const kind of PEERS) {
     });
   });
 }
+
+test("Node's event classes are hybi's own (touching undici's costs a cold start), tagged as WHATWG's", () => {
+  const kinds = [
+    [MessageEvent, "MessageEvent", { data: 1, origin: "o" }],
+    [CloseEvent, "CloseEvent", { code: 1000, reason: "r", wasClean: true }],
+    [ErrorEvent, "ErrorEvent", { message: "m", error: 1 }],
+  ];
+  for (const [C, tag, init] of kinds) {
+    const e = new C("x", init);
+    assert.equal(Object.prototype.toString.call(e), `[object ${tag}]`);
+    assert.ok(e instanceof Event);
+    for (const [k, v] of Object.entries(init)) assert.equal(e[k], v, `${tag}.${k}`);
+  }
+});
 
 test("a proxy that refuses CONNECT is an error naming the proxy", async () => {
   const proxy = await startProxy({ requireAuth: "Basic dTpw" });

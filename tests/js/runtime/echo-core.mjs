@@ -1,6 +1,6 @@
 // The echo test every runtime runs (workerd via miniflare, Deno, Bun, Node), importing `hybi` by package name so
 // that the runtime's own export condition picks the entry. No runtime-specific imports here.
-import { WebSocket, WebSocketStream, HybiError } from "hybi";
+import { WebSocket, WebSocketStream, HybiError, MessageEvent } from "hybi";
 import { acceptKey, mask } from "hybi/codec";
 
 function timeout(p, ms, what) {
@@ -36,7 +36,10 @@ async function webSocketEcho(url, options) {
   ws.binaryType = "arraybuffer";
   const messages = [];
   let wake = null;
+  let eventShape = null;
   ws.onmessage = (e) => {
+    // The runtime's own MessageEvent where it has one (hybi's export is it), whatever class hybi constructs.
+    eventShape ??= [e instanceof MessageEvent, e instanceof Event, e.type, e.origin, e.lastEventId, e.source, Object.prototype.toString.call(e)];
     messages.push(e.data);
     wake?.();
   };
@@ -68,6 +71,9 @@ async function webSocketEcho(url, options) {
     "echoes",
   );
   check(messages[0] === "hello", "text echo");
+  const origin = new URL(url).origin.replace(/^http/, "ws");
+  const want = [true, true, "message", origin, "", null, Object.prototype.toString.call(new MessageEvent("message"))];
+  check(JSON.stringify(eventShape) === JSON.stringify(want), `message event: ${JSON.stringify(eventShape)}, want ${JSON.stringify(want)}`);
   const show = (m) => (typeof m === "string" ? JSON.stringify(m.slice(0, 20)) : `${Object.prototype.toString.call(m)}(${m?.byteLength}) [${[...new Uint8Array(m ?? new ArrayBuffer(0)).slice(0, 8)]}]`);
   check(same(messages[1], new Uint8Array([1, 2, 3])), `binary echo: got ${show(messages[1])}`);
   check(same(messages[2], big), `70000-byte echo: got ${show(messages[2])}`);
