@@ -385,7 +385,7 @@ impl<R: Rng> Connection<R> {
         on_event: &mut impl FnMut(Event<'_>),
     ) -> Result<Option<usize>, Error> {
         if let Some(e) = &self.failed {
-            return Err(e.clone());
+            return Err(e.copied().unwrap_or(Error::Closed));
         }
         if let Read::Collect { .. } = self.read {
             // The bytes owed are the caller's: reading these as frames would lose the message's place.
@@ -723,7 +723,8 @@ impl<R: Rng> Connection<R> {
                 self.write_close(Some(code), &reason);
             }
         }
-        self.failed = Some(error.clone());
+        // A fatal error sticks: later calls get it again (a connection's errors own no heap data: `copied`).
+        self.failed = Some(error.copied().unwrap_or(Error::Closed));
         error
     }
 
@@ -786,12 +787,7 @@ impl<R: Rng> Connection<R> {
     /// this header) and write the payload right after it, before anything else is queued.
     pub fn send_binary_header(&mut self, len: usize) -> Result<bool, Error> {
         self.check_can_start_message()?;
-        #[cfg(feature = "deflate")]
-        let deflate = self.deflate.is_some();
-        #[cfg(not(feature = "deflate"))]
-        let deflate = false;
-        let fragmented = self.config.fragment_size != 0 && len > self.config.fragment_size;
-        if self.role == Role::Client || deflate || fragmented {
+        if self.role == Role::Client || !self.frames_as_sent(len) {
             return Ok(false);
         }
         // An automatic Pong waiting to be added goes before the header, not between it and the payload.
@@ -801,6 +797,43 @@ impl<R: Rng> Connection<R> {
             &Header { fin: true, rsv: 0, opcode: OpCode::Binary, mask: None, len: len as u64 },
         );
         Ok(true)
+    }
+
+    /// Frames a whole message in the caller's buffer rather than in the connection's output, sparing the copy
+    /// into it: `buf` is room for a header ([`frame::MAX_HEADER_LEN`] bytes) followed by the payload. On
+    /// `Ok(Some(start))` the frame is `buf[start..]`, its header written just before the payload and, from a
+    /// client, the payload masked in place (RFC 6455 §5.3: a fresh key); the caller must write it to the
+    /// transport before anything the connection queues later. `Ok(None)`, with `buf` untouched, when the
+    /// connection must frame the message itself ([`Connection::send_message`]): output is waiting (it goes
+    /// first), permessage-deflate is on (it may compress), `Config::fragment_size` splits the message, or `buf`
+    /// has no room for a header. A text payload must be valid UTF-8, as for `send_message`.
+    pub fn frame_in_place(&mut self, kind: MessageKind, buf: &mut [u8]) -> Result<Option<usize>, Error> {
+        self.check_can_start_message()?;
+        let Some(len) = buf.len().checked_sub(MAX_HEADER_LEN) else { return Ok(None) };
+        if self.out_start < self.out.len() || self.pending_pong.is_some() || !self.frames_as_sent(len) {
+            return Ok(None);
+        }
+        let (room, payload) = buf.split_at_mut(MAX_HEADER_LEN);
+        if kind == MessageKind::Text {
+            utf8::validate(payload).map_err(|e| Error::InvalidUtf8 { offset: e.offset })?;
+        }
+        let mask = self.mask_key()?;
+        let mut header = [0u8; MAX_HEADER_LEN];
+        let n = Header { fin: true, rsv: 0, opcode: kind.opcode(), mask, len: len as u64 }.encode(&mut header);
+        room[MAX_HEADER_LEN - n..].copy_from_slice(&header[..n]);
+        if let Some(key) = mask {
+            mask::apply(payload, key, 0);
+        }
+        Ok(Some(MAX_HEADER_LEN - n))
+    }
+
+    /// Whether a message of `len` bytes goes on the wire as it is sent: one frame, not compressed.
+    fn frames_as_sent(&self, len: usize) -> bool {
+        #[cfg(feature = "deflate")]
+        if self.deflate.is_some() {
+            return false;
+        }
+        self.config.fragment_size == 0 || len <= self.config.fragment_size
     }
 
     /// Queues one fragment of a message sent in pieces: the first call begins a `kind` message, later calls
@@ -899,15 +932,7 @@ impl<R: Rng> Connection<R> {
     }
 
     fn write_frame_rsv(&mut self, fin: bool, rsv: u8, opcode: OpCode, payload: &[u8]) -> Result<(), Error> {
-        let mask = match self.role {
-            Role::Client => {
-                // RFC 6455 §5.3: a fresh, unpredictable key for every frame.
-                let mut key = [0u8; 4];
-                self.rng.fill(&mut key)?;
-                Some(key)
-            }
-            Role::Server => None,
-        };
+        let mask = self.mask_key()?;
         // An empty buffer too small is replaced, not grown: growing copies all of its capacity (the allocator
         // cannot know that it holds nothing), and `advance_output` keeps 64 KiB of it after each write.
         let need = payload.len() + MAX_HEADER_LEN;
@@ -916,6 +941,19 @@ impl<R: Rng> Connection<R> {
         }
         frame::encode(&mut self.out, fin, rsv, opcode, mask, payload);
         Ok(())
+    }
+
+    /// The masking key of the next frame: from a client, RFC 6455 §5.3's fresh, unpredictable key for every
+    /// frame; a server masks nothing (§5.1).
+    fn mask_key(&mut self) -> Result<Option<[u8; 4]>, Error> {
+        match self.role {
+            Role::Client => {
+                let mut key = [0u8; 4];
+                self.rng.fill(&mut key)?;
+                Ok(Some(key))
+            }
+            Role::Server => Ok(None),
+        }
     }
 
     // ------------------------------------------------------------------ output

@@ -325,6 +325,73 @@ fn the_connection_frames_what_it_must_mask_split_or_refuse() {
     assert_eq!(s.send_binary_header(1), Err(Error::Closed));
 }
 
+/// `payload` behind `MAX_HEADER_LEN` bytes of room, as `frame_in_place` takes it.
+fn with_room(payload: &[u8]) -> Vec<u8> {
+    [&[0xee; hybi::frame::MAX_HEADER_LEN][..], payload].concat()
+}
+
+#[test]
+fn a_message_framed_in_place_is_the_frame_the_connection_would_queue() {
+    for role in [Role::Client, Role::Server] {
+        for len in [0usize, 5, 125, 126, 65_535, 65_536, 1 << 20] {
+            for kind in [MessageKind::Binary, MessageKind::Text] {
+                let payload: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+                // Same role and key source: the same masking key for the next frame.
+                let mut queued = with_config(role, Config::default());
+                queued.send_message(kind, &payload, 0).unwrap();
+                let mut placed = with_config(role, Config::default());
+                let mut buf = with_room(&payload);
+                let start = placed.frame_in_place(kind, &mut buf).unwrap().expect("framed in place");
+                assert_eq!(buf[start..], out(&mut queued)[..], "{role:?} {kind:?} {len} bytes");
+                assert!(out(&mut placed).is_empty(), "nothing queued");
+            }
+        }
+    }
+    // RFC 6455 §5.3: each frame a fresh key, in place as in the output.
+    let mut c = client();
+    let (mut a, mut b) = (with_room(b"same"), with_room(b"same"));
+    let (sa, sb) = (c.frame_in_place(MessageKind::Binary, &mut a), c.frame_in_place(MessageKind::Binary, &mut b));
+    assert_eq!((sa, sb), (Ok(Some(8)), Ok(Some(8))));
+    assert_ne!(a[10..14], b[10..14], "masking keys");
+}
+
+#[test]
+fn the_connection_frames_itself_what_waits_behind_output_or_must_be_compressed_or_split() {
+    let untouched = with_room(b"hello");
+    let mut c = client();
+    c.send_text("first").unwrap();
+    let mut buf = untouched.clone();
+    assert_eq!(c.frame_in_place(MessageKind::Binary, &mut buf), Ok(None), "output waiting goes first");
+    assert_eq!(buf, untouched);
+    out(&mut c);
+    assert_eq!(c.frame_in_place(MessageKind::Binary, &mut buf), Ok(Some(8)), "once it is taken");
+
+    // An automatic Pong not yet in the output: the connection frames the message after it.
+    let mut s = server();
+    assert_eq!(feed(&mut s, &masked(0x89, b"p")).1, Ok(()));
+    let mut buf = untouched.clone();
+    assert_eq!(s.frame_in_place(MessageKind::Binary, &mut buf), Ok(None));
+    assert_eq!(buf, untouched);
+
+    let mut config = Config::default();
+    config.fragment_size = 4;
+    let mut s = with_config(Role::Server, config);
+    assert_eq!(s.frame_in_place(MessageKind::Binary, &mut buf), Ok(None), "fragment_size splits it");
+    assert_eq!(s.frame_in_place(MessageKind::Binary, &mut with_room(b"four")), Ok(Some(12)));
+    assert_eq!(s.frame_in_place(MessageKind::Binary, &mut [0; 13]), Ok(None), "no room for a header");
+
+    let mut s = server();
+    let mut bad = with_room(b"a\xffb");
+    let before = bad.clone();
+    assert_eq!(s.frame_in_place(MessageKind::Text, &mut bad), Err(Error::InvalidUtf8 { offset: 1 }));
+    assert_eq!(bad, before, "refused untouched");
+    s.send_fragment(MessageKind::Binary, b"x", false).unwrap();
+    assert_eq!(s.frame_in_place(MessageKind::Binary, &mut buf), Err(Error::ExpectedContinuation));
+    s.send_fragment(MessageKind::Binary, b"y", true).unwrap();
+    s.close(Some(CloseCode::NORMAL), "").unwrap();
+    assert_eq!(s.frame_in_place(MessageKind::Binary, &mut buf), Err(Error::Closed));
+}
+
 #[test]
 fn a_client_stops_for_a_large_binary_payload_and_the_caller_collects_it() {
     // A Ping, then the header and first 100 bytes of a 1000-byte binary message, in one read.

@@ -204,3 +204,13 @@ fn with_deflate_the_connection_frames_every_message_itself() {
     assert_eq!(s.send_binary_header(100), Ok(false));
     assert!(s.output().is_empty());
 }
+
+#[test]
+fn with_deflate_on_the_connection_frames_every_message_itself() {
+    // It may compress: no frame built in the caller's buffer.
+    let (mut c, mut s) = pair(&DeflateConfig::default(), &DeflateConfig::default(), Config::default());
+    let mut buf = vec![0; hybi::frame::MAX_HEADER_LEN + 4096];
+    assert_eq!(c.frame_in_place(MessageKind::Binary, &mut buf), Ok(None));
+    assert_eq!(s.frame_in_place(MessageKind::Binary, &mut buf), Ok(None));
+    assert!(buf.iter().all(|&b| b == 0), "untouched");
+}

@@ -195,27 +195,41 @@ fn staged_sends_and_fused_takes_give_the_bytes_of_the_plain_path() {
             assert_eq!(fast.buffered_amount(), 0, "nothing of it is queued");
         }
     }
-    // Sent and taken in one call: the same bytes as takeOutput gives.
+    // Sent and taken in one call: the same bytes as takeOutput gives. With nothing queued before it, the frame
+    // is built where the message was staged (any size; above 1 MiB the room is freed by `unstage` after).
     let memory8 = || Uint8Array::new(&memory.buffer());
-    for n in [7usize, 3000] {
+    let taken_len = || {
+        let len_addr = hybi::wasm::taken_len_addr() as u32;
+        js_sys::Uint32Array::new_with_byte_offset_and_length(&memory.buffer(), len_addr, 1).get_index(0)
+    };
+    for (n, queued_before) in
+        [(7usize, false), (3000, false), (70_000, false), ((1 << 20) + 1, false), (7, true), (3000, true)]
+    {
         let data: Vec<u8> = (0..n).map(|i| (i % 7) as u8).collect();
+        if queued_before {
+            fast.ping(b"q").unwrap();
+            plain.ping(b"q").unwrap();
+        }
         let ptr = WasmConnection::stage(n) as u32;
         memory8().set(&Uint8Array::from(&data[..]), ptr);
         let r = fast.send_staged(n, false, true) as u32;
-        let len_addr = hybi::wasm::taken_len_addr() as u32;
-        let len = js_sys::Uint32Array::new_with_byte_offset_and_length(&memory.buffer(), len_addr, 1).get_index(0);
+        let len = taken_len();
         plain.send_binary(&data).unwrap();
         let want = take_wasm_output(&mut plain).unwrap();
         assert_eq!(len as usize, want.len());
-        if n < 2000 {
+        if !queued_before || n < 2000 {
+            if !queued_before {
+                assert_eq!(r, ptr - (want.len() - n) as u32, "{n} bytes: framed in place, its header just before it");
+            }
             let mut got = vec![0; want.len()];
             Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), r, len).copy_to(&mut got);
             assert_eq!(got, want, "{n} bytes, taken");
             assert_eq!(fast.buffered_amount(), 0);
         } else {
-            assert_eq!(r, 0, "{n} bytes: too large to take in the same call");
+            assert_eq!(r, 0, "{n} bytes behind a Ping: too large to take in the same call");
             assert_eq!(take_wasm_output(&mut fast).unwrap(), want);
         }
+        WasmConnection::unstage();
     }
     // The place stays put for messages that fit in it (lib/output.js writes there without asking again).
     let at = WasmConnection::stage(100);

@@ -1,5 +1,5 @@
 //! `hybi::Connection::receive` (and `receive_mut`) on arbitrary bytes in arbitrary splits, in both roles, with small limits,
-//! interleaved with sends and output taking. Nothing may panic; the output buffer must stay bounded by what
+//! interleaved with sends (into the output or framed in place) and output taking. Nothing may panic; the output buffer must stay bounded by what
 //! this harness sent plus one automatic Pong and one Close; after an error, the same error sticks.
 //!
 //! Input layout: byte 0 picks the role and switches, byte 1 the limits; then records of
@@ -83,6 +83,16 @@ fuzz_target!(|data: &[u8]| {
                 }
                 // Each event takes at least two bytes of input.
                 assert!(events <= chunk.len() / 2 + 1);
+            }
+            4 if *len & 1 == 1 => {
+                // Framed in the caller's buffer: the frame is the payload behind at most 14 header bytes, or the
+                // buffer is left as it was (and nothing queued).
+                let mut buf = [&[0xee; 14][..], chunk].concat();
+                let before = (buf.clone(), conn.output().len());
+                match conn.frame_in_place(MessageKind::Binary, &mut buf) {
+                    Ok(Some(start)) => assert!(start <= 12 && buf.len() - start >= chunk.len() + 2),
+                    Ok(None) | Err(_) => assert_eq!((buf, conn.output().len()), before, "untouched"),
+                }
             }
             4 => {
                 if conn.send_message(MessageKind::Binary, chunk, usize::from(*len % 5)).is_ok() {

@@ -15,7 +15,8 @@
 import { WasmConnection, takenLenAddr, wasmMemory } from "../hybi.js";
 
 const SLAB = 128 * 1024;
-const STAGE_KEPT = 64 * 1024; // src/wasm/mod.rs KEEP
+const STAGE_KEPT = 1024 * 1024; // src/wasm/mod.rs KEEP: staging room for sends kept up to this size
+const READ_ROOM = 64 * 1024; // reads go into wasm memory up to this size at a time (receive)
 const POOLED = 16 * 1024;
 // Buffers kept for reuse, at most: enough for one write in flight on each of many connections (100 echoing
 // 16 KiB / 64 KiB messages: 8 kept, 42.7 / 98.8–109 µs CPU per message; 64: 39.7 / 97.5–101 µs).
@@ -133,23 +134,31 @@ function copy(dst, at, src, from, n) {
 }
 
 let stagePtr = 0;
-let stageRoom = 0; // bytes at stagePtr that stay put (WasmConnection.stage)
+let stageRoom = -1; // bytes at stagePtr that stay put (WasmConnection.stage); -1: no room yet
 
 /**
  * Queues a binary message: written straight into wasm memory rather than through an allocation for the argument.
  * Returns the bytes the connection now has buffered; or with `take`, its output taken in the same call (a buffer,
  * as takeOutput returns). Throws the core's HybiError as `sendBinary` does.
+ * Taken at once, the frame is mostly built around the message where it was written (WasmConnection.sendStaged):
+ * three passes over a client's payload (in, mask, out) where queuing it makes four. Above 1 MiB the room is
+ * freed once the frame is out (it is zero-filled when made again: a write-only pass, cheaper than the copy
+ * into the output it saves).
  */
 export function sendBinary(conn, data, take = false) {
   const n = data.length;
-  // Above 64 KiB staging would zero-fill the room each time (it is freed after a large send): wasm-bindgen's
-  // copy does not.
-  if (n > STAGE_KEPT || (n > stageRoom && !stageFor(n))) {
+  if (n > stageRoom && !stageFor(n)) {
     conn.sendBinary(data);
     return unstaged(conn, take);
   }
   copy(bytes(), stagePtr, data, 0, n);
-  return sent(conn, conn.sendStaged(n, false, take), take);
+  if (n <= STAGE_KEPT) return sent(conn, conn.sendStaged(n, false, take), take);
+  try {
+    return sent(conn, conn.sendStaged(n, false, take), take);
+  } finally {
+    WasmConnection.unstage();
+    stageRoom = -1;
+  }
 }
 
 /** Room for n bytes at stagePtr; false if the staging place is in use (a send in progress below this one). */
@@ -214,8 +223,8 @@ export function receive(conn, chunk, sink, st) {
       conn.receive(chunk, sink);
       return;
     }
-    // Reads over 64 KiB go in 64 KiB at a time (the room is kept at that size).
-    let n = Math.min(chunk.length, STAGE_KEPT);
+    // Reads over READ_ROOM go in READ_ROOM bytes at a time (the room is kept at that size).
+    let n = Math.min(chunk.length, READ_ROOM);
     if (st.min > 0 && n >= st.min) n = headerOnly(chunk, n, st.min);
     if (n > recvRoom) {
       const ptr = WasmConnection.receiveRoom(n);

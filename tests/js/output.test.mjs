@@ -155,6 +155,47 @@ function readAll(wire, split, lend, into = false) {
   return { got, stats };
 }
 
+test("a client's messages taken as they are sent (framed where they were staged) arrive whole, in order", () => {
+  const tx = new glue.WasmConnection(false, 0, 0, 0, false, 0); // a client: it masks
+  const wire = [];
+  const expected = [];
+  const send = (kind, data, how) => {
+    const f = kind === "text" ? sendText : sendBinary;
+    if (how === "queued") {
+      f(tx, data);
+      wire.push(takeOutput(tx));
+    } else if (how === "behind a ping") {
+      tx.ping(new Uint8Array([7]));
+      wire.push(f(tx, data, true)); // output waiting: the connection frames it, after the ping
+      expected.push(["ping", digest(new Uint8Array([7]))]);
+    } else wire.push(f(tx, data, true));
+    expected.push([kind, kind === "text" ? data : digest(data)]);
+  };
+  // Empty first and after a large one (the room is freed then), every header length, more than the room kept.
+  const sizes = [0, 1, 125, 126, 65535, 65536, 65537, 0, 300000, (1 << 20) + 3, 7, 0, 20000];
+  sizes.forEach((n, i) => send("binary", noise(n, i + 1), i === 4 ? "queued" : i === 6 ? "behind a ping" : "taken"));
+  send("text", "", "taken");
+  send("text", "héllo wörld ✓", "taken");
+  send("text", "x".repeat(70000), "taken");
+  send("text", "queued", "queued");
+  send("binary", noise(40, 99), "taken");
+  const rx = server();
+  const got = [];
+  const sink = {
+    text: (t) => got.push(["text", t]),
+    binary: (b) => got.push(["binary", digest(b)]),
+    ping: (b) => got.push(["ping", digest(b)]),
+    pong() {},
+    close() {},
+  };
+  for (const w of wire) rx.receive(w, sink);
+  assert.deepEqual(got, expected);
+  // Each frame masked with a fresh key (RFC 6455 §5.3): bytes 2–5 of the two 0-byte frames.
+  assert.notDeepEqual([...wire[0].subarray(2, 6)], [...wire[7].subarray(2, 6)]);
+  tx.free();
+  rx.free();
+});
+
 test("large binary payloads collected in JS arrive whole, in order, however the reads split them", () => {
   const { wire, expected } = collectWire();
   for (const [label, split] of splits()) {
