@@ -104,6 +104,7 @@ function builtin(name, init) {
 
 export const CloseEvent = builtin("CloseEvent", { code: 4000, reason: "r", wasClean: true }) ?? HybiCloseEvent;
 export const MessageEvent = builtin("MessageEvent", { data: 1, origin: "o" }) ?? HybiMessageEvent;
+export const ErrorEvent = builtin("ErrorEvent", { message: "m", error: new Error("s") }) ?? HybiErrorEvent;
 
 /**
  * The class of the message events hybi's WebSocket dispatches: MessageEvent, except in Bun, whose builtin one
@@ -124,4 +125,3 @@ function withPrototypeOf(Own, Builtin) {
   Object.defineProperties(Spliced.prototype, proto);
   return Spliced;
 }
-export const ErrorEvent = builtin("ErrorEvent", { message: "m", error: new Error("s") }) ?? HybiErrorEvent;

@@ -140,8 +140,8 @@ let stageRoom = -1; // bytes at stagePtr that stay put (WasmConnection.stage); -
  * Queues a binary message: written straight into wasm memory rather than through an allocation for the argument.
  * Returns the bytes the connection now has buffered; or with `take`, its output taken in the same call (a buffer,
  * as takeOutput returns). Throws the core's HybiError as `sendBinary` does.
- * Taken at once, the frame is mostly built around the message where it was written (WasmConnection.sendStaged):
- * three passes over a client's payload (in, mask, out) where queuing it makes four. Above 1 MiB the room is
+ * Taken at once with nothing queued before it, the frame is built around the message where it was written
+ * (WasmConnection.sendStaged): three passes over a client's payload (in, mask, out) where queuing it makes four. Above 1 MiB the room is
  * freed once the frame is out (it is zero-filled when made again: a write-only pass, cheaper than the copy
  * into the output it saves).
  */
