@@ -238,6 +238,7 @@ export class Session {
     this.readDone = false;
     this.byob = undefined; // true while a BYOB reader is in use; false once the readable proved not a byte stream
     this.byobLent = null; // the buffer of the last BYOB read, given back to the pool once its bytes are taken
+    this.byobHeld = []; // BYOB buffers holding parts of the message being collected, given back once it is whole
   }
 
   // ------------------------------------------------------------------ opening (client)
@@ -476,8 +477,14 @@ export class Session {
         this.onData(value);
         if (this.byobLent !== null) {
           // onData copied the bytes into wasm, unless it keeps them in a message it collects: then the buffer is
-          // the message's, else it can serve another read.
-          if (byobFree.length < 4 && !collecting(this.rx, this.byobLent)) byobFree.push(this.byobLent);
+          // the message's until it is whole (copied out then), else it can serve another read.
+          if (collecting(this.rx, this.byobLent)) this.byobHeld.push(this.byobLent);
+          else {
+            this.unlend(this.byobLent);
+            // Held buffers whose message is now whole are free too (a 1 MiB message holds three 256 KiB ones,
+            // otherwise allocated and zero-filled again for the next).
+            if (this.byobHeld.length > 0) this.byobHeld = this.byobHeld.filter((b) => collecting(this.rx, b) || !this.unlend(b));
+          }
           this.byobLent = null;
         }
       }
@@ -516,6 +523,12 @@ export class Session {
       this.byobLent = r.value ? r.value.buffer : null; // the read transferred the buffer: a new one, same bytes
       return r;
     });
+  }
+
+  /** Gives a BYOB buffer whose bytes nothing holds any more back to the pool (at most 4 kept). */
+  unlend(buf) {
+    if (byobFree.length < 4) byobFree.push(buf);
+    return true;
   }
 
   /** Releases the current reader and takes the one `get` gives; false (and no reader) if `get` throws. */
