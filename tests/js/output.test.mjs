@@ -94,6 +94,15 @@ function collectWire() {
 // Bytes as length + digest: a mismatch reads at a glance (a diff of 300,000 numbers does not).
 const digest = (b) => `${b.length} bytes, sha1 ${createHash("sha1").update(b).digest("hex")}`;
 
+/** A receive sink that records text, binary and pings into `got` as [kind, text or digest]. */
+const recorder = (got) => ({
+  text: (t) => got.push(["text", t]),
+  binary: (b) => got.push(["binary", digest(b)]),
+  ping: (b) => got.push(["ping", digest(b)]),
+  pong() {},
+  close() {},
+});
+
 function splits() {
   let seed = 12345;
   const rand = (n) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n) + 1;
@@ -115,13 +124,7 @@ function readAll(wire, split, lend, into = false) {
   const st = receiver(COLLECT_MIN, lend);
   const got = [];
   const stats = { collected: 0, inPlace: 0, maxOver: 0 };
-  const sink = {
-    text: (t) => got.push(["text", t]),
-    binary: (b) => got.push(["binary", digest(b)]),
-    ping: (b) => got.push(["ping", digest(b)]),
-    pong() {},
-    close() {},
-  };
+  const sink = recorder(got);
   const lent = new Uint8Array(300000); // the transport's one read buffer, overwritten after every call
   for (let off = 0; off < wire.length; ) {
     let n = Math.min(split(), wire.length - off);
@@ -181,13 +184,7 @@ test("a client's messages taken as they are sent (framed where they were staged)
   send("binary", noise(40, 99), "taken");
   const rx = server();
   const got = [];
-  const sink = {
-    text: (t) => got.push(["text", t]),
-    binary: (b) => got.push(["binary", digest(b)]),
-    ping: (b) => got.push(["ping", digest(b)]),
-    pong() {},
-    close() {},
-  };
+  const sink = recorder(got);
   for (const w of wire) rx.receive(w, sink);
   assert.deepEqual(got, expected);
   // Each frame masked with a fresh key (RFC 6455 §5.3): bytes 2–5 of the two 0-byte frames.
