@@ -9,7 +9,10 @@
 //!    large binary payload where it arrived, rather than have it copied, uses [`Connection::receive_collecting`]
 //!    and [`Connection::collected`] instead.)
 //! 3. After every `receive` and every `send_*`/`ping`/`close` call, write out [`Connection::output`] and
-//!    report how much was written with [`Connection::advance_output`].
+//!    report how much was written with [`Connection::advance_output`]. (A caller that writes a message out at
+//!    once can have its frame built in its own buffer instead, sparing the copy into the output:
+//!    [`Connection::frame_in_place`]; a server writing a payload itself after its header:
+//!    [`Connection::send_binary_header`].)
 //! 4. When [`Connection::should_close_transport`] is true, close the transport. A client waits for the
 //!    server to close first after a clean close (RFC 6455 §7.1.1), with a timeout the owner keeps.
 //!
