@@ -42,7 +42,7 @@ class DenoSocket extends SocketShim {
   #reading = false;
   #done = false; // EOF, error or destroyed: no more reads
   #small = null;
-  #writes = Promise.resolve(); // writes in order, one at a time
+  #writes = Promise.resolve(); // writes in order, one at a time: settles when the last one issued is done
   chunksBorrowed = true;
   /** Set by the Session (transport-node's listen): bytes the frame being read still owes. */
   owed = null;
@@ -119,13 +119,43 @@ class DenoSocket extends SocketShim {
 
   write(chunk, cb = noop) {
     const bytes = chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    this.#writes = this.#writes.then(() => this.#writeAll(bytes)).then(() => cb(), (e) => cb(e));
+    // In order, one at a time, each after the one before it has settled: even with none pending, a write starts
+    // a microtask later, once the read loop has asked for its next read (started at once, the 100-connection
+    // 16 B echo ran 10% slower in A/B runs, while one connection with 32 in flight ran 25% faster).
+    this.#writes = this.#writes.then(() => this.#write(bytes, cb));
     return true;
   }
 
+  /**
+   * One conn.write, which mostly takes every byte, then the rest of a partial one (fewer promises than an async
+   * function per write: 16 B echo +5–11% in A/B runs). Settles after `cb` and never rejects, so that a callback
+   * that throws (reported on its own) cannot stop the writes queued after it.
+   */
+  #write(bytes, cb) {
+    let p;
+    try {
+      if (this.destroyed) throw new Error("the socket is closed");
+      p = this.#conn.write(bytes).then((n) => (n < bytes.byteLength ? this.#writeAll(bytes.subarray(n)) : undefined));
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    const settle = (e) => {
+      try {
+        cb(e);
+      } catch (err) {
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    };
+    return p.then(() => settle(), settle);
+  }
+
   async #writeAll(bytes) {
-    if (this.destroyed) throw new Error("the socket is closed");
-    for (let off = 0; off < bytes.byteLength; ) off += await this.#conn.write(off === 0 ? bytes : bytes.subarray(off));
+    for (let off = 0; off < bytes.byteLength; ) {
+      if (this.destroyed) throw new Error("the socket is closed");
+      off += await this.#conn.write(off === 0 ? bytes : bytes.subarray(off));
+    }
   }
 
   end(cb = noop) {
