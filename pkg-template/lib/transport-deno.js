@@ -16,6 +16,13 @@ import { fromNodeSocket, SocketShim } from "./transport-node.js";
 const SMALL = 16 * 1024;
 const LARGE = 256 * 1024;
 const noop = () => {};
+/** An error no caller can take, reported as an uncaught one (Deno has `reportError`). */
+const report = (e) =>
+  globalThis.reportError
+    ? globalThis.reportError(e)
+    : queueMicrotask(() => {
+        throw e;
+      });
 // Large read buffers are shared by all connections: one is held only while a read of a large frame is pending,
 // and given back once its bytes have been handed over (a fresh 256 KiB buffer per read costs its page faults).
 const largeFree = [];
@@ -143,9 +150,7 @@ class DenoSocket extends SocketShim {
       try {
         cb(e);
       } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
+        report(err);
       }
     };
     return p.then(() => settle(), settle);

@@ -12,6 +12,7 @@ const glue = await import(new URL("hybi.js", pkg));
 const { COLLECT_MIN, readRoom, receive, receiver, release, sendBinary, sendText, takeOutput } = await import(
   new URL("lib/output.js", pkg)
 );
+const { fromDenoConn } = await import(new URL("lib/transport-deno.js", pkg));
 
 // Servers: frames are not masked, so the output is predictable.
 const server = () => new glue.WasmConnection(true, 0, 0, 0, true, 0);
@@ -221,5 +222,41 @@ test("a transport that lends its reads can read straight into the message (readR
     assert.ok(stats.maxOver <= 0, `${label}: the message never outgrew 4× its bytes (or 64 KiB): ${stats.maxOver}`);
     // Most of the 1 MiB message at least (a read into it stops where it ends, and its last 16 KiB are copied).
     assert.ok(stats.inPlace > 1000000, `${label}: bytes read into the message itself: ${stats.inPlace}`);
+  }
+});
+
+test("Deno's socket: writes go out whole and in order, partial ones finished, past a callback that throws", async () => {
+  const wrote = [];
+  const conn = {
+    remoteAddr: { hostname: "127.0.0.1", port: 1 },
+    write: async (b) => {
+      const n = Math.min(b.length, 3); // partial writes, as Deno.Conn.write may make
+      wrote.push(...b.subarray(0, n));
+      return n;
+    },
+    read: async () => null,
+    closeWrite: async () => {},
+    close() {},
+    readable: { getReader() {} },
+  };
+  const d = fromDenoConn(conn).direct;
+  const reported = [];
+  const saved = globalThis.reportError;
+  globalThis.reportError = (e) => reported.push(e.message);
+  try {
+    const calls = [];
+    d.send(new Uint8Array([1, 2, 3, 4, 5, 6, 7]), () => {
+      calls.push("first");
+      throw new Error("from the first callback");
+    });
+    const second = new Promise((resolve) => d.send(new Uint8Array([8, 9]), (e) => (calls.push(`second ${e}`), resolve())));
+    let timer;
+    const stalled = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("the second write stalled")), 2000)));
+    await Promise.race([second, stalled]).finally(() => clearTimeout(timer));
+    assert.deepEqual(wrote, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(calls, ["first", "second undefined"]);
+    assert.deepEqual(reported, ["from the first callback"], "the thrown error is reported, not lost");
+  } finally {
+    globalThis.reportError = saved;
   }
 });
