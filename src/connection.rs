@@ -813,7 +813,7 @@ impl<R: Rng> Connection<R> {
     pub fn frame_in_place(&mut self, kind: MessageKind, buf: &mut [u8]) -> Result<Option<usize>, Error> {
         self.check_can_start_message()?;
         let Some(len) = buf.len().checked_sub(MAX_HEADER_LEN) else { return Ok(None) };
-        if self.out_start < self.out.len() || self.pending_pong.is_some() || !self.frames_as_sent(len) {
+        if self.buffered_amount() > 0 || self.pending_pong.is_some() || !self.frames_as_sent(len) {
             return Ok(None);
         }
         let (room, payload) = buf.split_at_mut(MAX_HEADER_LEN);

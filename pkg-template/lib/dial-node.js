@@ -40,8 +40,7 @@ function lentReads(get) {
 
 function tcp(host, port, signal, lend = false) {
   return new Promise((resolve, reject) => {
-    let s = null;
-    s = net.connect({ host, port, allowHalfOpen: true, ...(lend ? { onread: lentReads(() => s) } : {}) });
+    const s = net.connect({ host, port, allowHalfOpen: true, ...(lend ? { onread: lentReads(() => s) } : {}) });
     if (lend) s.chunksBorrowed = true;
     const onAbort = () => s.destroy(signal.reason ?? new Error("aborted"));
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -62,8 +61,7 @@ async function tlsConnect(options, signal) {
   const tls = (tlsModule ??= (await import("node:tls")).default);
   return new Promise((resolve, reject) => {
     // Decrypted reads lent from the shared buffer too (node:tls takes net.connect's `onread`).
-    let s = null;
-    s = tls.connect({ ...options, allowHalfOpen: true, onread: lentReads(() => s) });
+    const s = tls.connect({ ...options, allowHalfOpen: true, onread: lentReads(() => s) });
     s.chunksBorrowed = true;
     const onAbort = () => s.destroy(signal.reason ?? new Error("aborted"));
     signal?.addEventListener("abort", onAbort, { once: true });

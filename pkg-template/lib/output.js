@@ -141,9 +141,9 @@ let stageRoom = -1; // bytes at stagePtr that stay put (WasmConnection.stage); -
  * Returns the bytes the connection now has buffered; or with `take`, its output taken in the same call (a buffer,
  * as takeOutput returns). Throws the core's HybiError as `sendBinary` does.
  * Taken at once with nothing queued before it, the frame is built around the message where it was written
- * (WasmConnection.sendStaged): three passes over a client's payload (in, mask, out) where queuing it makes four. Above 1 MiB the room is
- * freed once the frame is out (it is zero-filled when made again: a write-only pass, cheaper than the copy
- * into the output it saves).
+ * (WasmConnection.sendStaged): three passes over a client's payload (in, mask, out) where queuing it makes four.
+ * Above 1 MiB the room is freed once the frame is out (it is zero-filled when made again: a write-only pass,
+ * cheaper than the copy into the output it saves).
  */
 export function sendBinary(conn, data, take = false) {
   const n = data.length;
@@ -152,6 +152,7 @@ export function sendBinary(conn, data, take = false) {
     return unstaged(conn, take);
   }
   copy(bytes(), stagePtr, data, 0, n);
+  // Two calls, not one in a try/finally: the finally cost a 16 B send ~20 ns (118 → 139 ns in an A/B loop).
   if (n <= STAGE_KEPT) return sent(conn, conn.sendStaged(n, false, take), take);
   try {
     return sent(conn, conn.sendStaged(n, false, take), take);

@@ -38,6 +38,10 @@ const DIRECT_PAYLOAD = 4 * 1024; // a server's binary payload this large is writ
 const BYOB_MIN = 16 * 1024;
 const BYOB_MAX = 256 * 1024;
 const byobFree = []; // BYOB read buffers, shared by all connections (one is held only while a read is pending)
+/** Gives a BYOB buffer whose bytes nothing holds any more back to the pool (at most 4 kept). */
+const unlend = (buf) => {
+  if (byobFree.length < 4) byobFree.push(buf);
+};
 
 const noop = () => {};
 
@@ -480,10 +484,17 @@ export class Session {
           // the message's until it is whole (copied out then), else it can serve another read.
           if (collecting(this.rx, this.byobLent)) this.byobHeld.push(this.byobLent);
           else {
-            this.unlend(this.byobLent);
+            unlend(this.byobLent);
             // Held buffers whose message is now whole are free too (a 1 MiB message holds three 256 KiB ones,
             // otherwise allocated and zero-filled again for the next).
-            if (this.byobHeld.length > 0) this.byobHeld = this.byobHeld.filter((b) => collecting(this.rx, b) || !this.unlend(b));
+            if (this.byobHeld.length > 0) {
+              const held = this.byobHeld;
+              this.byobHeld = [];
+              for (const b of held) {
+                if (collecting(this.rx, b)) this.byobHeld.push(b);
+                else unlend(b);
+              }
+            }
           }
           this.byobLent = null;
         }
@@ -523,12 +534,6 @@ export class Session {
       this.byobLent = r.value ? r.value.buffer : null; // the read transferred the buffer: a new one, same bytes
       return r;
     });
-  }
-
-  /** Gives a BYOB buffer whose bytes nothing holds any more back to the pool (at most 4 kept). */
-  unlend(buf) {
-    if (byobFree.length < 4) byobFree.push(buf);
-    return true;
   }
 
   /** Releases the current reader and takes the one `get` gives; false (and no reader) if `get` throws. */
