@@ -210,6 +210,9 @@ export class Session {
     this.server = false;
     this.conn = null;
     this.transport = null;
+    // What a send passes as `take` to lib/output.js when no write is in flight: the socket's writeNow where it has
+    // one (Bun's: the frame is written from wasm memory, not copied out first), else true.
+    this.take = true;
     this.reader = null;
     this.writer = null;
     this.unwritten = 0; // bytes handed to the socket's writable and not yet accepted by it
@@ -434,6 +437,7 @@ export class Session {
 
   attach(transport) {
     this.transport = transport;
+    this.take = transport.direct?.writeNow ?? true;
     this.reader = transport.readable.getReader();
     this.writer = transport.writable.getWriter();
     this.writer.closed.catch(noop);
@@ -693,12 +697,24 @@ export class Session {
       this.held = true;
       return;
     }
-    this.writeOut(takeOutput(this.conn));
+    this.writeOut(takeOutput(this.conn, undefined, this.inFlight ? undefined : this.take));
   }
 
-  /** Writes output taken from the core, if any. */
+  /** Writes output taken from the core, if any (null: the socket's writeNow took all of it already). */
   writeOut(out) {
-    if (out !== undefined) this.write(out);
+    if (out === null) this.wroteNow();
+    else if (out !== undefined) this.write(out);
+  }
+
+  /**
+   * Output the socket took at once (writeNow) counts as a write in flight until a microtask later, as a write
+   * whose callback comes then does: what is sent meanwhile is held and goes out in one write (16 B echo with 32
+   * messages in flight in Bun: 123 k msg/s written one by one, 295 k held).
+   */
+  wroteNow() {
+    this.inFlight = true;
+    this.issued++;
+    queueMicrotask((this.afterNow ??= () => this.wrote(0)));
   }
 
   write(bytes) {
@@ -771,7 +787,7 @@ export class Session {
   /** Sends a message now. Throws a HybiError if the core refuses. */
   // With no write in flight the output goes out at once: it is taken in the same call into wasm as the send.
   sendText(s) {
-    if (!this.inFlight) this.writeOut(sendText(this.conn, s, true));
+    if (!this.inFlight) this.writeOut(sendText(this.conn, s, this.take));
     else this.flush(sendText(this.conn, s));
   }
 
@@ -789,7 +805,7 @@ export class Session {
         return;
       }
     }
-    if (!this.inFlight) this.writeOut(sendBinary(conn, bytes, true));
+    if (!this.inFlight) this.writeOut(sendBinary(conn, bytes, this.take));
     else this.flush(sendBinary(conn, bytes));
   }
 

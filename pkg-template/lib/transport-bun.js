@@ -64,6 +64,15 @@ class BunSocket extends SocketShim {
     return false;
   }
 
+  /**
+   * Writes what the socket takes of `bytes` at once and returns how many bytes that was (0 while earlier writes
+   * wait for `drain`, or once the socket is closed); keeps no reference to them. The caller writes the rest.
+   */
+  writeNow(bytes) {
+    if (this.#pending.length > 0) return 0;
+    return Math.max(0, this.#sock.write(bytes));
+  }
+
   end(cb = noop) {
     if (this.writableEnded) return queueMicrotask(cb);
     this.writableEnded = true;

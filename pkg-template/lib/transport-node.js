@@ -27,6 +27,9 @@ export function isNodeSocket(s) {
 class NodeDuplex {
   constructor(sock) {
     this.sock = sock;
+    // A socket that writes what it can at once and keeps no reference to the bytes (Bun's, lib/transport-bun.js)
+    // lets the Session write a frame from wasm memory: `writeNow(bytes)` returns how many bytes it took.
+    this.writeNow = typeof sock.writeNow === "function" ? (bytes) => sock.writeNow(bytes) : undefined;
     this.queue = []; // chunks read and not yet delivered
     this.queued = 0; // their bytes
     this.readDone = false; // end/close/error seen (or cancelled)

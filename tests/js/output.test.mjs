@@ -3,16 +3,20 @@
 // into the package (its unbundled modules, so that the glue and output.js are the same instances).
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { once } from "node:events";
+import net from "node:net";
 import { test } from "node:test";
-import { pattern } from "./helpers/client.mjs";
+import { WebSocketServer } from "ws";
+import { pattern, sameBytes, withTimeout } from "./helpers/client.mjs";
 
 const pkg = new URL("../node_modules/hybi/", import.meta.url);
-await import(new URL("hybi.node.js", pkg)); // loads the wasm
+const { WebSocket } = await import(new URL("hybi.node.js", pkg)); // loads the wasm
 const glue = await import(new URL("hybi.js", pkg));
 const { COLLECT_MIN, readRoom, receive, receiver, release, sendBinary, sendText, takeOutput } = await import(
   new URL("lib/output.js", pkg)
 );
 const { fromDenoConn } = await import(new URL("lib/transport-deno.js", pkg));
+const { BunConn } = await import(new URL("lib/transport-bun.js", pkg));
 
 // Servers: frames are not masked, so the output is predictable.
 const server = () => new glue.WasmConnection(true, 0, 0, 0, true, 0);
@@ -258,5 +262,75 @@ test("Deno's socket: writes go out whole and in order, partial ones finished, pa
     assert.deepEqual(reported, ["from the first callback"], "the thrown error is reported, not lost");
   } finally {
     globalThis.reportError = saved;
+  }
+});
+
+test("Bun's socket: frames are written from wasm memory; what the socket does not take goes out later, unchanged", async () => {
+  // A `ws` echo server, reached through a stand-in for a Bun socket (Bun.connect's): `write` takes what it can at
+  // once (here a random part, at times none), copies it then, keeps no reference, and asks for the rest on `drain`.
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  await once(wss, "listening");
+  wss.on("connection", (peer) => peer.on("message", (data, binary) => peer.send(data, { binary })));
+  const ns = net.connect(wss.address().port, "127.0.0.1");
+  await once(ns, "connect");
+  const conn = new BunConn();
+  let seed = 7;
+  const rand = (n) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+  const seen = { fromWasm: 0, partial: 0 };
+  const sock = {
+    write(bytes) {
+      if (ns.destroyed) return -1;
+      if (bytes.buffer === glue.wasmMemory().buffer) seen.fromWasm++;
+      const k = Math.min(bytes.length, rand(4) === 0 ? rand(100) : rand(150000));
+      ns.write(Buffer.from(bytes.subarray(0, k)));
+      if (k < bytes.length) {
+        seen.partial++;
+        setImmediate(() => conn.drain());
+      }
+      return k;
+    },
+    shutdown: () => ns.end(),
+    terminate: () => ns.destroy(),
+    end: () => ns.end(),
+    pause: () => ns.pause(),
+    resume: () => ns.resume(),
+    setNoDelay() {},
+  };
+  ns.on("data", (d) => conn.data(sock, new Uint8Array(d)));
+  ns.on("end", () => conn.end());
+  ns.on("close", () => conn.close());
+  conn.attach(sock);
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${wss.address().port}/`, { socket: conn.transport, perMessageDeflate: false });
+    ws.binaryType = "arraybuffer";
+    const got = [];
+    let all;
+    const done = new Promise((resolve) => (all = resolve));
+    const sent = [];
+    ws.onmessage = (e) => got.push(e.data) === sent.length && all();
+    await withTimeout(new Promise((resolve, reject) => ((ws.onopen = resolve), (ws.onclose = reject))), 5000, "open");
+    // Small and large, several in one go (held while one is out, then written together) and one at a time.
+    const sizes = [0, 5, 125, 126, 16383, 16384, 65536, 70000, 300000, (1 << 20) + 3, 10, 2000];
+    for (let round = 0; round < 2; round++) {
+      for (const [i, n] of sizes.entries()) {
+        const m = pattern(n, i + 17 * round);
+        sent.push(m);
+        ws.send(m);
+        if (round === 1) await new Promise((r) => setImmediate(r));
+      }
+      sent.push("text ✓ " + round);
+      ws.send("text ✓ " + round);
+    }
+    await withTimeout(done, 10000, `echoes (${got.length} of ${sent.length})`);
+    sent.forEach((m, i) => assert.ok(typeof m === "string" ? got[i] === m : sameBytes(got[i], m), `echo ${i} differs`));
+    assert.ok(seen.fromWasm > 0, "frames were written from wasm memory");
+    assert.ok(seen.partial > 0, "the socket took only part of some writes");
+    const closed = new Promise((resolve) => (ws.onclose = resolve));
+    ws.close(1000, "done");
+    const e = await withTimeout(closed, 5000, "close");
+    assert.deepEqual([e.code, e.wasClean], [1000, true]);
+  } finally {
+    ns.destroy();
+    wss.close();
   }
 });
