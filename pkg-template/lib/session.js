@@ -484,22 +484,21 @@ export class Session {
         if (this.failure) continue; // after a failure, only wait for the peer to close
         this.onData(value);
         if (this.byobLent !== null) {
+          // Buffers held for a message that is now whole are free (a 1 MiB message holds three 256 KiB ones,
+          // otherwise allocated and zero-filled again for the next): checked after every read, as a read that
+          // ends inside the next message holds its own buffer while it frees those of the message it completed.
+          if (this.byobHeld.length > 0) {
+            const held = this.byobHeld;
+            this.byobHeld = [];
+            for (const b of held) {
+              if (collecting(this.rx, b)) this.byobHeld.push(b);
+              else unlend(b);
+            }
+          }
           // onData copied the bytes into wasm, unless it keeps them in a message it collects: then the buffer is
           // the message's until it is whole (copied out then), else it can serve another read.
           if (collecting(this.rx, this.byobLent)) this.byobHeld.push(this.byobLent);
-          else {
-            unlend(this.byobLent);
-            // Held buffers whose message is now whole are free too (a 1 MiB message holds three 256 KiB ones,
-            // otherwise allocated and zero-filled again for the next).
-            if (this.byobHeld.length > 0) {
-              const held = this.byobHeld;
-              this.byobHeld = [];
-              for (const b of held) {
-                if (collecting(this.rx, b)) this.byobHeld.push(b);
-                else unlend(b);
-              }
-            }
-          }
+          else unlend(this.byobLent);
           this.byobLent = null;
         }
       }

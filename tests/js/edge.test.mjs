@@ -370,6 +370,69 @@ for (const bytes of [true, false]) {
   });
 }
 
+test("options.socket, a byte stream: a BYOB read buffer is used again once the message it held part of is whole", async () => {
+  // Reads that end inside the next message keep their buffer for it, and must free those of the message they
+  // completed: otherwise every read takes a fresh 256 KiB buffer (zero-filled; workerd's 64 KiB echo paid for it).
+  // A buffer used again still holds the bytes of its last read; a fresh one is zeros.
+  const count = 40;
+  const size = 64 << 10;
+  const srv = await rawServer((sock) => {
+    sock.write(Buffer.concat(Array.from({ length: count }, (_, i) => frame(0x2, Buffer.from(pattern(size, i))))));
+  });
+  try {
+    const s = await new Promise((resolve) => {
+      const s = net.connect(srv.port, "127.0.0.1", () => resolve(s));
+    });
+    const queue = [];
+    let wake = null;
+    let ended = false;
+    s.on("data", (d) => (queue.push(d), wake?.()));
+    s.on("end", () => ((ended = true), wake?.()));
+    const take = (n) => {
+      const d = queue[0].subarray(0, n);
+      if (d.length === queue[0].length) queue.shift();
+      else queue[0] = queue[0].subarray(n);
+      return d;
+    };
+    let fresh = 0;
+    let reused = 0;
+    const readable = new ReadableStream({
+      type: "bytes",
+      async pull(c) {
+        while (queue.length === 0 && !ended) await new Promise((r) => (wake = r));
+        wake = null;
+        const req = c.byobRequest;
+        if (queue.length === 0) {
+          c.close();
+          req?.respond(0);
+          return;
+        }
+        if (!req) return c.enqueue(new Uint8Array(take(5000)));
+        const v = req.view;
+        if (v.byteOffset === 0) v.subarray(0, 1024).some((x) => x !== 0) ? reused++ : fresh++;
+        // At most 5000 bytes a pull: a read waiting for what a frame owes ends some way into the next frame.
+        const d = take(Math.min(v.length, 5000));
+        v.set(d);
+        req.respond(d.length);
+      },
+    });
+    const writable = new WritableStream({ write: (chunk) => new Promise((r) => s.write(chunk, r)), close: () => s.end() });
+    const c = client("ws://example.invalid/reuse", undefined, { socket: { readable, writable, close: () => s.destroy() } });
+    c.ws.binaryType = "arraybuffer";
+    await c.opened;
+    for (let i = 0; i < count; i++) {
+      const got = await withTimeout(c.next(), 5000, `message ${i}`);
+      assert.ok(sameBytes(got, pattern(size, i)), `message ${i} intact`);
+    }
+    assert.ok(fresh + reused >= count / 2, `BYOB reads were made (${fresh} fresh, ${reused} reused)`);
+    assert.ok(fresh <= 4, `${fresh} fresh buffers for ${fresh + reused} BYOB reads`);
+    c.ws.close();
+    await c.closed;
+  } finally {
+    await srv.close();
+  }
+});
+
 test("maxFrameSize: a frame declaring more fails with 1009 before its payload is read", async () => {
   const srv = await rawServer((sock) => {
     const head = Buffer.from([0x82, 127, 0, 0, 0, 0, 0, 1, 0, 0]); // binary, 65536 bytes declared
