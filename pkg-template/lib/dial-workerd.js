@@ -6,8 +6,11 @@ import { connect } from "cloudflare:sockets";
 import { HybiError } from "./errors.js";
 import { prefixStream, tunnel } from "./proxy.js";
 
+// `releasesWrites`: a write's promise resolves once the socket's sink has written the bytes, and the stream drops
+// its reference to them then (workerd's WritableStreamInternalController holds the chunk's backing store until
+// the sink's write completes; src/workerd/api/streams/internal.c++), so the buffer can carry a later write.
 function wrap(s, prefix) {
-  return { readable: prefixStream(s.readable, prefix), writable: s.writable, close: () => s.close() };
+  return { readable: prefixStream(s.readable, prefix), writable: s.writable, close: () => s.close(), releasesWrites: true };
 }
 
 export async function dial({ hostname, port, tls, tlsOptions, proxy }) {

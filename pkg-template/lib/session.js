@@ -724,15 +724,20 @@ export class Session {
     const d = this.transport.direct;
     // A direct transport takes a callback: no promise per write, which a send to each of many sockets pays for.
     if (d) d.send(bytes, (e) => (e ? this.writeFailed(n, e) : this.wrote(n, bytes)));
-    else this.writer.write(bytes).then(() => this.wrote(n), (e) => this.writeFailed(n, e));
+    else {
+      // A stream's write settling says the bytes were written, not that the stream let go of them (a JS sink may
+      // keep the chunk), except where the transport says so (workerd's sockets): only then is the buffer reused.
+      const keep = this.transport.releasesWrites === true ? bytes : undefined;
+      this.writer.write(bytes).then(() => this.wrote(n, keep), (e) => this.writeFailed(n, e));
+    }
   }
 
   wrote(n, bytes) {
     this.unwritten -= n;
     this.completed++;
     this.inFlight = false;
-    // A direct transport's write callback (Node; Bun and Deno through their shims) means the socket holds the
-    // bytes no more: the buffer can carry a later write.
+    // A direct transport's write callback (Node; Bun and Deno through their shims), or a write promise where the
+    // transport says so (workerd), means the socket holds the bytes no more: the buffer can carry a later write.
     if (bytes) release(bytes);
     if (this.held) {
       this.held = false;

@@ -67,6 +67,7 @@ function assertEcho(res, { workerd = false } = {}) {
   assert.match(res.tlsWrongName.message, workerd ? /handshake failed/ : /cert|name|TLS|trusted/i);
   assert.deepEqual(res.proxy, { code: 1005 });
   assert.deepEqual(res.proxyTls, { code: 1005 }, "wss:// through the proxy (TLS over the CONNECT tunnel)");
+  assert.equal(res.burst, 2 * 5 * (10 + 4000 + 16390 + 70000 + 200000 + 300 + 500000 + (1 << 20)), "both bursts echoed intact");
   assert.ok(res.backpressure.heldAt < res.backpressure.of);
 }
 

@@ -123,6 +123,16 @@ function run(ws, req, u) {
       echo();
       break;
     }
+    case "/stall":
+      // Echoes; a text "stall …" makes it stop reading for `ms` first (the client's socket fills meanwhile).
+      ws.on("message", (d, binary) => {
+        if (!binary && String(d).startsWith("stall")) {
+          ws.pause();
+          setTimeout(() => ws.resume(), Number(q("ms", 300)));
+        }
+        ws.send(d, { binary });
+      });
+      break;
     default:
       echo();
   }

@@ -88,6 +88,48 @@ async function webSocketEcho(url, options) {
   return c;
 }
 
+/**
+ * Two bursts of every size class to a peer that stops reading for a while after each burst starts (`/stall`): the
+ * socket fills, and the runtime holds writes it could not finish. Output buffers are used again once the socket is
+ * done with them (Node's and Bun's write callbacks, workerd's write promises): a buffer reused while the socket
+ * still held it would corrupt an echo. Returns the bytes echoed.
+ */
+async function burstEcho(url) {
+  const ws = new WebSocket(url);
+  ws.binaryType = "arraybuffer";
+  const messages = [];
+  let wake = null;
+  ws.onmessage = (e) => {
+    messages.push(e.data);
+    wake?.();
+  };
+  const closed = new Promise((r) => (ws.onclose = (e) => r({ code: e.code, wasClean: e.wasClean })));
+  await timeout(new Promise((r, rej) => ((ws.onopen = r), closed.then(() => rej(new Error("closed before open"))))), 10000, "burst open");
+  const sizes = [10, 4000, 16390, 70000, 200000, 300, 500000, 1 << 20]; // ~9 MB a burst: more than the socket takes
+  let bytes = 0;
+  for (let wave = 0; wave < 2; wave++) {
+    const burst = Array.from({ length: 40 }, (_, i) => pattern(sizes[i % sizes.length], 10 + wave * 40 + i));
+    const from = messages.length;
+    ws.send(`stall ${wave}`); // the peer stops reading when this arrives, then echoes everything
+    for (const m of burst) ws.send(m);
+    await timeout(
+      new Promise((r) => {
+        wake = () => messages.length >= from + 1 + burst.length && r();
+        wake();
+      }),
+      15000,
+      `burst ${wave} echoes`,
+    );
+    check(messages[from] === `stall ${wave}`, "burst marker");
+    burst.forEach((m, i) => check(same(messages[from + 1 + i], m), `burst ${wave}, message ${i} (${m.length} bytes) intact`));
+    bytes += burst.reduce((a, m) => a + m.length, 0);
+  }
+  ws.close(1000);
+  const c = await timeout(closed, 10000, "burst close");
+  check(c.code === 1000 && c.wasClean, "burst clean close");
+  return bytes;
+}
+
 async function streamEcho(url) {
   const wss = new WebSocketStream(url);
   const { readable, writable } = await timeout(wss.opened, 10000, "stream open");
@@ -188,6 +230,7 @@ export async function runEcho({ base, tlsBase, ca, proxy }) {
   }
   if (proxy) out.proxy = await viaProxy(base, proxy);
   if (proxy && tlsBase) out.proxyTls = await viaProxy(tlsBase, proxy, ca ? { ca } : undefined);
+  out.burst = await burstEcho(`${base}/stall?id=rt-stall&ms=300`);
   out.backpressure = await backpressure(base);
   out.ok = true;
   return out;
