@@ -43,6 +43,8 @@ export default {
     } else {
       clients[native] = (x) => new globalThis.WebSocket(x);
     }
+    // `only`: one client alone (bench/js/profile-workerd.mjs).
+    if (config.only) for (const k of Object.keys(clients)) if (k !== config.only) delete clients[k];
     try {
       const results = await echoMatrix(clients, url, config.cells, config, alternate);
       return Response.json({ ok: true, runtime: "workerd", version: "", results });
