@@ -11,6 +11,24 @@ use hybi::frame::{self, OpCode};
 use hybi::{Config, Connection, Event, Role};
 use tungstenite::protocol::frame::coding::{Data, OpCode as TOpCode};
 use tungstenite::protocol::frame::{Frame, FrameHeader, FrameSocket};
+use tungstenite::protocol::{Role as TRole, WebSocket};
+use tungstenite::Message;
+
+/// Input for tungstenite's `WebSocket` (which wants a `Read + Write` stream): reads from the bytes, drops writes.
+struct ReadOnly<'a>(Cursor<&'a [u8]>);
+impl std::io::Read for ReadOnly<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+impl std::io::Write for ReadOnly<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 const KEY: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 const SIZES: [usize; 5] = [16, 125, 4 << 10, 64 << 10, 1 << 20];
@@ -179,6 +197,25 @@ fn decode(c: &mut Criterion) {
                     assert_eq!(got, n * count);
                 })
             });
+            if masked {
+                // `FrameSocket::read` leaves a client's frames masked (tungstenite unmasks in `WebSocket::read`,
+                // in place in its read buffer, RFC 6455 §5.3): the masked rows' peer is its server reading
+                // messages, so that both sides unmask.
+                g.bench_function(BenchmarkId::new("tungstenite WebSocket::read (server)", &id), |b| {
+                    b.iter(|| {
+                        let stream = ReadOnly(Cursor::new(black_box(&bytes[..])));
+                        let mut ws = WebSocket::from_raw_socket(stream, TRole::Server, None);
+                        let mut got = 0usize;
+                        for _ in 0..count {
+                            match ws.read().unwrap() {
+                                Message::Binary(p) => got += p.len(),
+                                m => panic!("unexpected {m:?}"),
+                            }
+                        }
+                        assert_eq!(got, n * count);
+                    })
+                });
+            }
         }
     }
     g.finish();
