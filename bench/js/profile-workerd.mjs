@@ -7,35 +7,16 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startEchoWorker } from "./echo-workerd.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../../../..");
 const [which, url, size, window, ms = "3000"] = process.argv.slice(2);
 const only = which === "native" ? "workerd WebSocket" : "hybi";
-const esbuild = await import(join(root, "node_modules/esbuild/lib/main.js"));
-const dist = resolve("worker-profile");
-await esbuild.build({
-  entryPoints: [join(here, "echo-worker.mjs")],
-  bundle: true,
-  format: "esm",
-  conditions: ["workerd", "worker"],
-  external: ["cloudflare:sockets"],
-  loader: { ".wasm": "copy" },
-  outdir: dist,
-  logLevel: "error",
-});
-const { Miniflare } = await import(join(root, "node_modules/miniflare/dist/src/index.js"));
 const { default: WS } = await import(join(root, "node_modules/ws/index.js"));
 const inspectorPort = 9300 + Math.floor(Math.random() * 600);
-const mf = new Miniflare({
-  modules: true,
-  scriptPath: join(dist, "echo-worker.js"),
-  modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-  compatibilityDate: "2026-04-26",
-  inspectorPort,
-});
+const mf = await startEchoWorker({ root, cwd: process.cwd(), outdir: resolve("worker-profile"), inspectorPort });
 try {
-  await mf.ready;
   const [target] = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
   const inspector = new WS(target.webSocketDebuggerUrl);
   await new Promise((r, j) => (inspector.once("open", r), inspector.once("error", j)));

@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import os from "node:os";
 import { alternate, median, row, sizeName, sleep } from "./stats.mjs";
+import { startEchoWorker } from "./echo-workerd.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const env = process.env;
@@ -226,26 +227,7 @@ await group("runtimes", async () => {
   }
   // workerd via miniflare: one request per cell (bounded requests)
   try {
-    const esbuild = await import(join(ROOT, "node_modules/esbuild/lib/main.js"));
-    const dist = join(OUT, "worker");
-    await esbuild.build({
-      entryPoints: [join(here, "echo-worker.mjs")],
-      bundle: true,
-      format: "esm",
-      conditions: ["workerd", "worker"],
-      external: ["cloudflare:sockets"],
-      loader: { ".wasm": "copy" },
-      outdir: dist,
-      absWorkingDir: SCRATCH,
-      logLevel: "error",
-    });
-    const { Miniflare } = await import(join(ROOT, "node_modules/miniflare/dist/src/index.js"));
-    const mf = new Miniflare({
-      modules: true,
-      scriptPath: join(dist, "echo-worker.js"),
-      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
-      compatibilityDate: "2026-04-26",
-    });
+    const mf = await startEchoWorker({ root: ROOT, cwd: SCRATCH, outdir: join(OUT, "worker") });
     try {
       const results = [];
       // One connection only: a Worker may have at most 6 connections open at once per request, so the 100-connection
