@@ -484,22 +484,20 @@ export class Session {
         if (this.failure) continue; // after a failure, only wait for the peer to close
         this.onData(value);
         if (this.byobLent !== null) {
-          // Buffers held for a message that is now whole are free (a 1 MiB message holds three 256 KiB ones,
-          // otherwise allocated and zero-filled again for the next): checked after every read, as a read that
-          // ends inside the next message holds its own buffer while it frees those of the message it completed.
-          if (this.byobHeld.length > 0) {
-            const held = this.byobHeld;
-            this.byobHeld = [];
-            for (const b of held) {
-              if (collecting(this.rx, b)) this.byobHeld.push(b);
-              else unlend(b);
-            }
-          }
           // onData copied the bytes into wasm, unless it keeps them in a message it collects: then the buffer is
-          // the message's until it is whole (copied out then), else it can serve another read.
-          if (collecting(this.rx, this.byobLent)) this.byobHeld.push(this.byobLent);
-          else unlend(this.byobLent);
+          // the message's until it is whole (copied out then). So after every read, each buffer held, this read's
+          // last, stays held while a message being collected has bytes in it, and otherwise serves another read (a
+          // read that ends inside the next message holds its own buffer and frees those of the message it
+          // completed; a 1 MiB message holds three 256 KiB ones, otherwise allocated and zero-filled again).
+          const held = this.byobHeld;
+          held.push(this.byobLent);
           this.byobLent = null;
+          let kept = 0;
+          for (const b of held) {
+            if (collecting(this.rx, b)) held[kept++] = b;
+            else unlend(b);
+          }
+          held.length = kept;
         }
       }
     } catch (e) {
@@ -727,8 +725,8 @@ export class Session {
     else {
       // A stream's write settling says the bytes were written, not that the stream let go of them (a JS sink may
       // keep the chunk), except where the transport says so (workerd's sockets): only then is the buffer reused.
-      const keep = this.transport.releasesWrites === true ? bytes : undefined;
-      this.writer.write(bytes).then(() => this.wrote(n, keep), (e) => this.writeFailed(n, e));
+      const reusable = this.transport.releasesWrites === true ? bytes : undefined;
+      this.writer.write(bytes).then(() => this.wrote(n, reusable), (e) => this.writeFailed(n, e));
     }
   }
 
